@@ -1,0 +1,16 @@
+"""tpmprep's scoring library: rubric types, scorers and agreement metrics (no web, no DB, no files)."""
+
+from scoring.card import DimensionScore, Evidence, ScoreCard, clamp_score
+from scoring.rubric import ANCHORS, DIMENSIONS, KeyPoint, Rubric, anchor_text
+
+__all__ = [
+    "ANCHORS",
+    "DIMENSIONS",
+    "DimensionScore",
+    "Evidence",
+    "KeyPoint",
+    "Rubric",
+    "ScoreCard",
+    "anchor_text",
+    "clamp_score",
+]
