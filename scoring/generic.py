@@ -1,0 +1,206 @@
+"""The generic rubric: key points any TPM answer can earn, plus topic terms taken from the question."""
+
+from __future__ import annotations
+
+import re
+
+from scoring.rubric import KeyPoint, Rubric
+from scoring.text import STOPWORDS, stem, tokenize
+
+# Words that frame a question rather than name its topic ("Tell me about a time you...").
+QUESTION_FRAMING = frozenset(
+    """tell describe walk explain share give example time times approach handle would could
+    did do does run plan planning deal situation experience happened happen learn learned
+    something someone specific recent recently past previous current currently think
+    demonstrate demonstrated show showed shown face faced working work worked take took
+    ever one two three four five six seven eight nine ten next last year years month months week weeks
+    day days me us lot way ways make made need needed want wanted wants going know thing within meet
+    expect expects expected use used using handled handle get got keep kept""".split()
+)
+MAX_TOPIC_TERMS = 8  # a question names a handful of things; more would dilute relevance
+
+# Concepts a TPM question can be about, each with the close variants an on-topic answer uses.
+# Kept tight on purpose: loose synonyms would make an answer to another question look relevant.
+TOPIC_VARIANTS: dict[str, tuple[str, ...]] = {
+    "leadership": ("leadership", "leader", "lead", "led", "captain", "president", "chair", "in charge",
+                   "head of", "took the initiative", "stepped up", "director", "coordinator", "organizer"),
+    "lead": ("lead", "led", "leader", "leadership", "in charge", "captain"),
+    "team": ("team", "teammate", "group", "colleague", "members", "squad", "club", "crew"),
+    "challenge": ("challenge", "problem", "difficult", "difficulty", "hard", "issue", "struggle", "obstacle",
+                  "conflict", "tricky", "setback"),
+    "problem": ("problem", "issue", "challenge", "difficult", "struggle", "obstacle", "went wrong", "bug"),
+    "solve": ("solve", "solution", "resolve", "fix", "fixed", "figure out", "worked out", "address", "overcome"),
+    "conflict": ("conflict", "disagree", "disagreement", "dispute", "argument", "clash", "tension",
+                 "pushed back", "push back", "friction"),
+    "disagree": ("disagree", "disagreement", "conflict", "dispute", "argument", "pushed back", "objection"),
+    "fail": ("fail", "failure", "failed", "slip", "slipped", "missed", "late", "delay", "delayed", "went wrong",
+             "mistake", "behind schedule", "overran"),
+    "slip": ("slip", "slipped", "delay", "delayed", "late", "missed", "behind schedule", "pushed out"),
+    "mistake": ("mistake", "error", "wrong", "failure", "my fault", "on me", "messed up"),
+    "deadline": ("deadline", "due date", "due", "launch date", "target date", "on time", "date", "timeline",
+                 "schedule"),
+    "influence": ("influence", "convince", "persuade", "buy-in", "won over", "get them to", "agreed", "pitch",
+                  "negotiate"),
+    "authority": ("authority", "report to me", "reporting line", "without authority", "didn't report",
+                  "other org", "different org", "not my team"),
+    "manager": ("manager", "boss", "supervisor", "my lead", "line manager", "skip level", "director"),
+    "stakeholder": ("stakeholder", "sponsor", "executive", "leadership", "customer", "partner"),
+    "priority": ("priority", "prioritize", "prioritization", "trade-off", "roadmap", "backlog", "scope"),
+    "migration": ("migration", "migrate", "move", "moving", "cutover", "cut over", "lift and shift", "transition"),
+    "launch": ("launch", "release", "ship", "go live", "rollout", "roll out", "went live"),
+    "decommission": ("decommission", "retire", "sunset", "shut down", "turn off", "deprecate", "switch off",
+                     "migrate off"),
+    "capacity": ("capacity", "scale", "scaling", "headroom", "load", "throughput", "traffic", "peak"),
+    "traffic": ("traffic", "load", "requests", "rps", "qps", "peak", "volume"),
+    "growth": ("growth", "grow", "increase", "forecast", "scale"),
+    "api": ("api", "endpoint", "contract", "interface", "schema", "spec"),
+    "contract": ("contract", "api", "interface", "schema", "spec", "agreement"),
+    "incident": ("incident", "outage", "downtime", "sev", "postmortem", "on-call", "page"),
+    "outage": ("outage", "incident", "downtime", "sev", "postmortem", "degradation"),
+    "security": ("security", "vulnerability", "breach", "compliance", "audit", "privacy"),
+    "vendor": ("vendor", "supplier", "third party", "contractor", "partner", "sow"),
+    "budget": ("budget", "cost", "spend", "funding", "money", "headcount"),
+    "cost": ("cost", "spend", "budget", "savings", "expensive", "money"),
+    "estimate": ("estimate", "estimation", "sizing", "forecast", "timeline", "schedule"),
+    "dependency": ("dependency", "depend", "blocked", "blocking", "waiting on", "upstream", "downstream"),
+    "blocking": ("blocking", "blocked", "blocker", "dependency", "waiting on", "stuck"),
+    "data": ("data", "dataset", "database", "records", "pipeline"),
+    "quality": ("quality", "defect", "bug", "testing", "regression", "reliability"),
+    "feedback": ("feedback", "criticism", "review", "told me", "input"),
+    "change": ("change", "changed", "shift", "reorg", "pivot", "transition"),
+    "ambiguity": ("ambiguity", "ambiguous", "unclear", "uncertain", "unknown", "vague"),
+    "customer": ("customer", "client", "user", "merchant", "partner", "account"),
+    "hire": ("hire", "hiring", "recruit", "headcount", "onboard"),
+    "scope": ("scope", "requirement", "feature", "mvp", "descope", "cut"),
+}
+# Topic words so common in TPM talk that they say little about which question was answered.
+GENERIC_TOPIC = frozenset(stem(w) for w in ("team", "program", "project", "company", "work", "people",
+                                             "organization", "group", "product", "engineering", "process"))
+
+
+def _kp(dimension: str, id_: str, description: str, phrases: str) -> KeyPoint:
+    """A key point from a '|'-separated phrase list (keeps the table below readable)."""
+    return KeyPoint(id=id_, dimension=dimension, description=description,
+                    phrases=tuple(p.strip() for p in phrases.split("|") if p.strip()))
+
+
+# What a strong answer to any TPM question does, one list of ways to show it per key point.
+# Written from the rubric anchors (scoring/rubric.py ANCHORS), not from any graded answer.
+GENERIC_KEY_POINTS: tuple[KeyPoint, ...] = (
+    _kp("strategy", "goal", "States the goal and why it matters to the business.",
+        "goal | objective | purpose | why | business | revenue | customers | in order to | so that | "
+        "the point was | aim | outcome | driver | mission | vision"),
+    _kp("strategy", "success-measure", "Defines how success is measured (a metric or target).",
+        "success | metric | measure | target | kpi | okr | baseline | benchmark | scorecard | "
+        "percent | conversion | adoption | slo | sla | done means | exit criteria"),
+    _kp("strategy", "phased-plan", "Breaks the work into phases, milestones or steps with a sequence.",
+        "phase | wave | stage | milestone | pilot | roadmap | timeline | step | sequence | rollout | "
+        "first step | week one | month one | mvp | schedule | iteration | workstream"),
+    _kp("strategy", "trade-offs", "Weighs options, alternatives or trade-offs before choosing.",
+        "trade-off | tradeoff | option | alternative | instead of | rather than | versus | pros and cons | "
+        "advantages | disadvantages | cost of | whether | compromise | chose | choose | either"),
+    _kp("strategy", "prioritisation", "Prioritises explicitly: scope, focus, order of work.",
+        "prioritize | priority | most important | critical path | scope | cut scope | defer | must-have | "
+        "focus on | descope | sequence | de-prioritize | start with | later"),
+    _kp("risk", "names-risks", "Names specific risks, problems or threats to the outcome.",
+        "risk | issue | problem | concern | blocker | bottleneck | threat | failure | fail | break | "
+        "delay | slip | late | tight | deadline | miss | constraint | went wrong | single point of failure"),
+    _kp("risk", "dependencies", "Identifies dependencies on other teams, vendors or lead times.",
+        "dependency | depend on | blocked | waiting on | lead time | vendor | upstream | downstream | "
+        "other team | third party | critical path | external | prerequisite | handoff"),
+    _kp("risk", "mitigation", "Gives concrete mitigations for the risks named.",
+        "mitigate | mitigation | reduce the risk | buffer | backup | load test | pilot | dry run | rehearse | "
+        "validate | monitor | guard | prevent | safeguard | redundant | de-risk | test | early warning"),
+    _kp("risk", "contingency", "Has a contingency, fallback or rollback if mitigation fails.",
+        "contingency | fallback | fall back | rollback | roll back | revert | plan b | backup plan | "
+        "feature flag | kill switch | switch off | standby | fail back | worst case | in case | otherwise"),
+    _kp("risk", "likelihood-impact", "Judges likelihood and impact to decide what matters most.",
+        "likelihood | probability | impact | severity | likely | unlikely | blast radius | consequence | "
+        "high risk | low risk | critical"),
+    _kp("risk", "track-escalate", "Tracks risks over time and escalates at the right moment.",
+        "risk register | risk log | raid | track | trigger | threshold | tripwire | escalate | escalation | "
+        "steering | red | amber | raised | flagged"),
+    _kp("communication", "audience", "Names who was kept informed (sponsor, leads, teams, customers).",
+        "stakeholder | sponsor | executive | leadership | vp | director | manager | em | tech lead | "
+        "customer | partner | finance | legal | ceo | cto | owner | team leads"),
+    _kp("communication", "cadence", "Gives a communication cadence (daily, weekly, per milestone).",
+        "weekly | daily | biweekly | monthly | every week | every friday | twice a week | standup | "
+        "stand-up | sync | check-in | regular | cadence | recurring | office hours | one-on-one | quarterly"),
+    _kp("communication", "channel", "Names the channel or artefact (status report, dashboard, review).",
+        "email | slack | channel | dashboard | status report | status update | update | one-pager | doc | "
+        "memo | meeting | all-hands | town hall | newsletter | tracker | faq | wiki | presentation | slide"),
+    _kp("communication", "tailored-message", "Tailors the message to the audience and says what was told.",
+        "audience | tailor | explained | told | informed | let them know | heads-up | shared | presented | "
+        "walked them through | message | framed | bad news | summary | transparent | expectations"),
+    _kp("communication", "escalation-path", "Describes escalation and decision paths.",
+        "escalate | escalation | decision | decide | ask | sign off | approval | steering | adr | "
+        "decision log | go/no-go"),
+    _kp("leadership", "ownership", "Takes clear personal ownership of the outcome.",
+        "I owned | I own | I was responsible | my responsibility | I led | I took | I stepped up | "
+        "took the initiative | in charge | accountable | I drove | on me | my call | I decided | I made sure"),
+    _kp("leadership", "influence", "Influences people without authority and wins their agreement.",
+        "convince | persuade | influence | pitch | buy-in | won over | agree | made it easy | "
+        "without authority | negotiate | credit | their priorities | common ground | middle ground"),
+    _kp("leadership", "conflict", "Works through conflict or disagreement to a resolution.",
+        "conflict | disagree | disagreement | tension | push back | pushback | mediate | both sides | "
+        "compromise | resolve | consensus | hard conversation | difficult conversation | sat down | "
+        "talk it through"),
+    _kp("leadership", "decision", "Makes and explains hard decisions.",
+        "decided | decision | chose | made the call | recommend | proposed | I pushed for | went with | "
+        "my call | judgment | committed to"),
+    _kp("leadership", "alignment", "Aligns and organises people: delegates, coordinates, motivates.",
+        "align | delegate | assigned | organized | coordinated | motivate | mentor | coach | brought together | "
+        "rally | set up | recruited"),
+    _kp("leadership", "outcome-lessons", "Reports the outcome and the lessons learned.",
+        "result | outcome | launched | delivered | shipped | achieved | improved | reduced | increased | "
+        "learned | lesson | next time | in hindsight | takeaway | differently | in the end"),
+)
+# Extra key points by question category: what that kind of question adds to the generic list.
+CATEGORY_KEY_POINTS: dict[str, tuple[KeyPoint, ...]] = {
+    "behavioral": (
+        _kp("leadership", "reflection", "Reflects on what they would repeat or change.",
+            "learned | lesson | next time | in hindsight | would do differently | takeaway | taught me | "
+            "realized"),
+    ),
+    "technical": (
+        _kp("strategy", "technical-depth", "Grounds the plan in the system's real constraints.",
+            "architecture | latency | throughput | database | bottleneck | capacity | scale | load test | "
+            "api | service | infrastructure"),
+    ),
+}
+
+
+def question_topic_terms(question_text: str) -> tuple[str, ...]:
+    """The content words of a question that name its topic, in order, without framing words."""
+    seen: dict[str, str] = {}
+    for tok in tokenize(question_text):
+        word = tok.lower
+        if tok.is_number or word in STOPWORDS or word in QUESTION_FRAMING or len(word) < 3:
+            continue
+        if word.endswith("ly") and word not in TOPIC_VARIANTS:
+            continue  # adverbs ("significantly") qualify the topic, they do not name it
+        seen.setdefault(tok.stem, word)
+    return tuple(seen.values())[:MAX_TOPIC_TERMS]
+
+
+def expand_topic_term(term: str) -> tuple[str, ...]:
+    """A topic term and the close variants an on-topic answer would use."""
+    words = tuple(t.lower for t in tokenize(term))
+    stems = tuple(stem(w) for w in words)
+    for concept, variants in TOPIC_VARIANTS.items():
+        if len(stems) == 1 and stem(concept) == stems[0]:
+            return (term,) + tuple(v for v in variants if v != term)
+    return (term,)
+
+
+def generic_rubric(question_text: str, category: str | None = None) -> Rubric:
+    """A rubric for a question outside the catalog: generic key points plus the question's topic terms."""
+    text = re.sub(r"\s+", " ", question_text).strip()
+    points = GENERIC_KEY_POINTS + CATEGORY_KEY_POINTS.get((category or "").strip().lower(), ())
+    return Rubric(
+        question_text=text,
+        key_points=points,
+        question_id=None,
+        category=category,
+        topic_terms=question_topic_terms(text),
+    )

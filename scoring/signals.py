@@ -1,0 +1,339 @@
+"""Rubric-independent evidence in an answer: specifics, ownership, structure, risk and communication cues."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from scoring.text import STOPWORDS, Document, PhraseMatcher, Token
+
+
+def _phrases(spec: str) -> tuple[str, ...]:
+    """A '|'-separated phrase list (keeps the lexicon table readable)."""
+    return tuple(p.strip() for p in spec.split("|") if p.strip())
+
+
+# Cue families read from every answer, whatever the rubric. General English and general
+# program-management vocabulary, written from the rubric anchors, not from graded answers.
+CUES: dict[str, tuple[str, ...]] = {
+    # Vagueness and hedging: an answer built on these says little a listener can check.
+    "hedge": _phrases(
+        "I guess | I think | kind of | sort of | maybe | probably | basically | and stuff | or something | "
+        "things like that | et cetera | etc | pretty much | I suppose | somehow | I don't know | not sure | "
+        "a bunch | or whatever | you name it | some stuff"
+    ),
+    # Vacuous business-speak: sounds like substance, names nothing checkable.
+    "buzz": _phrases(
+        "synergy | leverage | holistic | data-driven | customer-obsessed | best practices | culture of | "
+        "bias for action | north star | future-proof | world-class | cutting-edge | paradigm | "
+        "operational excellence | continuous improvement | socialize | unlock | empower | seamless | "
+        "end-to-end | at scale | high velocity | going forward | deliver value | value and impact | "
+        "move the needle | low-hanging fruit | win-win | thought leadership | cross-functional alignment | "
+        "stakeholder alignment | strong alignment | matrixed | mindset | journey | game changer | "
+        "drive alignment | fostered | innovation | transformation | proactive | alignment across | "
+        "key stakeholders | significant value | robust framework | excellence"
+    ),
+    # Pushing the outcome onto others ("the vendor was the main issue").
+    "blame": _phrases(
+        "blame | their fault | not my fault | outside our control | out of our control | the main issue | "
+        "dropped the ball | pretty slow | were slow | didn't prioritize | kept changing | nothing I could do | "
+        "wasn't my | not our fault | because of them"
+    ),
+    # STAR parts, as written labels or as spoken discourse.
+    "situation": _phrases(
+        "situation | context | background | at my last company | at my previous | when I was | last year | "
+        "last summer | last semester | at the time | I was working | in my role | there was a | the program was | "
+        "the project was | we were building | I was the"
+    ),
+    "task": _phrases(
+        "task | my job | my role | goal | I was responsible | needed to | had to | was asked to | objective | "
+        "the challenge was | the problem was | was supposed to | in charge of | responsible for"
+    ),
+    "action": _phrases(
+        "action | what I did | so I | I decided | I started | I set up | I proposed | my approach | here's how | "
+        "I'd start | first I | I went | I organized | I asked | I met | I wrote"
+    ),
+    "result": _phrases(
+        "result | outcome | in the end | eventually | ended up | as a result | by the end | launched | shipped | "
+        "delivered | went live | it worked | successful | successfully | worked out | on time | finished"
+    ),
+    "lesson": _phrases(
+        "learned | lesson | takeaway | next time | in hindsight | would do differently | what I took | taught me | "
+        "looking back | realized | what I'd take | I'd generalize | changed afterwards"
+    ),
+    # Sequencing words: spoken answers show their structure through these.
+    "sequence": _phrases(
+        "first | second | third | then | next | after that | finally | afterwards | once | later | "
+        "so then | at the end | to start | step | by the time | meanwhile | before that"
+    ),
+    # Reasons and consequences: the thinking behind a choice.
+    "reasoning": _phrases(
+        "because | so that | in order to | which meant | since | therefore | that's why | the reason | "
+        "which is why | given that | that way | instead of | rather than | trade-off | tradeoff"
+    ),
+    "conditional": _phrases("if | otherwise | unless | in case | whether | worst case | what if"),
+    # What would happen if something went wrong: impact thinking in plain words.
+    "consequence": _phrases(
+        "otherwise | would have | would mean | which meant | that meant | would have to | we'd have to | "
+        "at risk | could have | the danger | impact | consequence | would lose | would miss | at stake"
+    ),
+    # Constraints a plan has to respect: time, money, capacity, rules.
+    "constraint": _phrases(
+        "deadline | due | time constraint | budget | capacity | rules | limited | tight | schedule | on time | "
+        "in time | late | lead time | bandwidth | headcount | freeze | cutoff | regulation | compliance"
+    ),
+    "risk_term": _phrases(
+        "risk | issue | problem | concern | blocker | dependency | depend on | delay | slip | fail | failure | "
+        "bottleneck | constraint | deadline | late | miss | threat | break | went wrong | tight | behind | "
+        "contaminated | overrun | outage | bug"
+    ),
+    "mitigation": _phrases(
+        "mitigate | mitigation | buffer | backup | fallback | contingency | rollback | roll back | revert | "
+        "plan b | dry run | rehearse | pilot | monitor | trigger | threshold | escalate | feature flag | "
+        "kill switch | standby | redundant | prevent | avoid | reduce | test | in case | workaround | "
+        "redo | re-plan | cut scope | reduced scope | defer | guard | alarm | ramp | safeguard"
+    ),
+    "contingency": _phrases(
+        "contingency | fallback | fall back | rollback | roll back | revert | plan b | backup plan | "
+        "feature flag | kill switch | switch off | standby | fail back | worst case | tripwire | go/no-go"
+    ),
+    "risk_process": _phrases(
+        "risk register | risk log | raid | likelihood | probability | impact | severity | owner | trigger | "
+        "reviewed weekly | escalate | escalation | steering | red | amber"
+    ),
+    "audience": _phrases(
+        "stakeholder | sponsor | executive | exec | leadership | vp | director | manager | em | tech lead | "
+        "customer | partner | finance | legal | ceo | cto | coo | team leads | leads | everyone | professor | "
+        "client | users"
+    ),
+    "cadence": _phrases(
+        "weekly | daily | biweekly | monthly | every week | every day | every friday | every monday | "
+        "twice a week | standup | stand-up | sync | check-in | checked in | regular | regularly | cadence | "
+        "recurring | office hours | one-on-one | 1:1 | quarterly | every other day | each week"
+    ),
+    "channel": _phrases(
+        "email | slack | channel | dashboard | status report | status update | update | one-pager | doc | "
+        "memo | meeting | all-hands | town hall | newsletter | tracker | faq | wiki | presentation | slide | "
+        "review | write-up | note | call"
+    ),
+    "informing": _phrases(
+        "told | informed | let them know | heads-up | shared | presented | explained | updated | reported | "
+        "walked them through | communicated | announced | briefed | kept them | sent"
+    ),
+    "influence": _phrases(
+        "convince | convinced | persuade | influence | pitch | pitched | buy-in | won over | got them to | "
+        "negotiate | common ground | middle ground | credit | their priorities | their goals | made it easy | "
+        "agreed to | proposed | offered"
+    ),
+    "conflict": _phrases(
+        "conflict | disagree | disagreement | tension | push back | pushback | mediate | mediator | both sides | "
+        "compromise | resolve | resolved | consensus | hard conversation | difficult conversation | sat down | "
+        "talk it through | heated | argued | calm"
+    ),
+    "decision": _phrases(
+        "decided | decision | chose | made the call | recommend | recommended | went with | settled on | "
+        "picked | opted | concluded | my call"
+    ),
+    # Holding a role: captain, chair, "I was the TPM", "in charge of".
+    "role": _phrases(
+        "in charge | captain | president | chair | leader | founder | head of | responsible for | "
+        "accountable | tpm | program manager | my role | I became | I was the lead | I owned | I led | organizer | "
+        "coordinator | director of | co-president"
+    ),
+    "coordination": _phrases(
+        "organized | coordinated | delegated | delegate | assigned | set up | brought together | ran | led | "
+        "recruited | motivated | mentored | coached | scheduled | divided | split up | planned"
+    ),
+    "goal": _phrases(
+        "goal | objective | purpose | aim | target | so that | in order to | business | revenue | customers | "
+        "mission | outcome | success | what done means | the point"
+    ),
+    "metric": _phrases(
+        "metric | measure | measured | kpi | okr | target | baseline | percent | conversion | adoption | slo | "
+        "sla | p99 | p95 | latency | cost | budget | revenue | headroom"
+    ),
+    "plan": _phrases(
+        "phase | wave | stage | milestone | pilot | roadmap | timeline | schedule | sequence | "
+        "rollout | mvp | iteration | week one | first step | priority | prioritize | focus on | scope"
+    ),
+    "options": _phrases(
+        "option | options | alternative | trade-off | tradeoff | instead of | rather than | versus | pros and cons | "
+        "advantages | disadvantages | whether | compromise | either | weigh | cost of"
+    ),
+}
+CUE_MATCHER = PhraseMatcher(tuple(p for phrases in CUES.values() for p in phrases))
+_CUE_OF_PHRASE: tuple[str, ...] = tuple(name for name, phrases in CUES.items() for _ in phrases)
+
+# Subjects whose actions are the speaker's own.
+FIRST_PERSON = frozenset({"i", "i'd", "i'll", "i've"})
+# Subjects that hand the action to someone else ("we", "the team", "they").
+OTHER_SUBJECTS = frozenset({"we", "we'd", "we'll", "we've", "they", "they'd", "they'll", "everyone", "everybody"})
+# Words that can sit between "I" and the verb ("I then quickly wrote", "I had to call").
+BETWEEN_SUBJECT_AND_VERB = frozenset(
+    {"also", "then", "personally", "actually", "just", "really", "quickly", "immediately", "eventually",
+     "finally", "first", "still", "always", "would", "will", "had", "to", "have", "could", "should", "can",
+     "went", "ahead", "later", "basically", "definitely", "kind", "sort", "of", "ended", "up", "even",
+     "decided", "tried", "started", "began", "helped", "managed", "never",
+     "'d", "myself", "originally", "usually", "initially", "immediately", "directly", "soon"}
+)
+# Verbs after "I" that state a feeling, a state or a hedge rather than an action taken.
+NOT_ACTIONS = frozenset(
+    {"guess", "think", "thought", "mean", "feel", "felt", "believe", "suppose", "know", "knew", "remember",
+     "like", "liked", "love", "loved", "hope", "hoped", "wish", "want", "wanted", "need", "needed", "was",
+     "am", "were", "wasn't", "say", "see", "saw", "used", "play", "played", "enjoy", "enjoyed", "agree",
+     "realized", "learned", "noticed", "found", "heard", "mean", "assume", "imagine", "doubt", "get",
+     "don't", "didn't", "can't", "couldn't", "wouldn't", "haven't", "hadn't", "do", "have", "had"}
+)
+# Words that, after "I" and before any verb, show a decision or ownership even so ("I decided to ...").
+OWNERSHIP_VERBS = frozenset({"decided", "started", "managed", "tried", "helped", "began"})
+# A be-verb followed by a past participle: work happening to the speaker, not by them.
+BE_VERBS = frozenset({"was", "were", "be", "been", "being", "is", "are"})
+
+NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty "
+    "hundred thousand million billion dozen half twice double triple".split()
+)
+DATE_WORDS = frozenset(
+    "january february march april june july august september october november december jan feb apr jun "
+    "jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday".split()
+)
+# Framework acronyms that name a habit, not a fact about this answer's situation.
+GENERIC_ACRONYMS = frozenset(
+    "raci okr okrs kpi kpis roi slo slos sli slis sla slas tpm pm mvp star qa faq asap ai ml it hr".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One cue found in the answer: its family and token range."""
+
+    family: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Everything rubric-independent the scorer reads from one answer."""
+
+    cues: tuple[Cue, ...]
+    specifics: tuple[Cue, ...]  # family: number, date, code or name
+    own_actions: tuple[Cue, ...]  # "I" + an action verb
+    other_subjects: int  # "we", "they", "everyone" as subjects
+    passive: int  # be-verb + participle constructions
+    words: int
+
+    def count(self, family: str) -> int:
+        """How many cues of a family were found."""
+        return sum(1 for c in self.cues if c.family == family)
+
+    def of(self, family: str) -> tuple[Cue, ...]:
+        """The cues of one family, earliest first."""
+        return tuple(c for c in self.cues if c.family == family)
+
+
+def find_cues(doc: Document) -> tuple[Cue, ...]:
+    """Every cue phrase in the answer, fillers and repeated sentences ignored."""
+    return tuple(
+        Cue(_CUE_OF_PHRASE[m.phrase], m.first_token, m.last_token) for m in CUE_MATCHER.find(doc.tokens, doc.skip)
+    )
+
+
+def _is_name(doc: Document, i: int) -> bool:
+    """A capitalised word mid-sentence or an acronym: a named team, system, place or person."""
+    tok = doc.tokens[i]
+    text = tok.text
+    if tok.is_number or tok.lower in FIRST_PERSON or tok.lower in STOPWORDS or tok.lower in GENERIC_ACRONYMS:
+        return False
+    if len(text) >= 2 and text.isupper():
+        return True
+    return text[0].isupper() and not doc.opens_clause[i]
+
+
+def find_specifics(doc: Document, known: frozenset[str] = frozenset()) -> tuple[Cue, ...]:
+    """Numbers, dates, codes (Q3, p99) and names that the question did not already give."""
+    out = []
+    for i, tok in enumerate(doc.tokens):
+        if doc.skip[i] or tok.lower in known:
+            continue
+        if tok.is_number:
+            kind = "number"
+        elif tok.lower in NUMBER_WORDS:
+            kind = "number"
+        elif tok.lower in DATE_WORDS or (tok.lower == "may" and i + 1 < len(doc.tokens) and doc.tokens[i + 1].is_number):
+            kind = "date"
+        elif any(c.isdigit() for c in tok.text):
+            kind = "code"
+        elif _is_name(doc, i):
+            kind = "name"
+        else:
+            continue
+        out.append(Cue(kind, i, i + 1))
+    return tuple(out)
+
+
+def _next_word(tokens: Sequence[Token], skip: Sequence[bool], i: int) -> int:
+    """Index of the next counted token after i, or len(tokens)."""
+    i += 1
+    while i < len(tokens) and skip[i]:
+        i += 1
+    return i
+
+
+def find_own_actions(doc: Document) -> tuple[tuple[Cue, ...], int, int]:
+    """'I' followed by an action verb; plus counts of other subjects and passive constructions."""
+    tokens, skip = doc.tokens, doc.skip
+    actions = []
+    others = passive = 0
+    for i, tok in enumerate(tokens):
+        if skip[i]:
+            continue
+        word = tok.lower
+        if word in OTHER_SUBJECTS:
+            others += 1
+        elif word in BE_VERBS:
+            j = _next_word(tokens, skip, i)
+            if j < len(tokens) and tokens[j].lower.endswith("ed") and tokens[j].lower not in STOPWORDS:
+                passive += 1
+        elif word in FIRST_PERSON:
+            j = _next_word(tokens, skip, i)
+            owned = False
+            while j < len(tokens) and tokens[j].lower in BETWEEN_SUBJECT_AND_VERB:
+                owned = owned or tokens[j].lower in OWNERSHIP_VERBS
+                j = _next_word(tokens, skip, j)
+            if j >= len(tokens) or doc.sentence_of[j] != doc.sentence_of[i]:
+                continue
+            verb = tokens[j].lower
+            if owned or (verb not in NOT_ACTIONS and verb not in STOPWORDS and not tokens[j].is_number):
+                actions.append(Cue("own-action", i, j + 1))
+    return tuple(actions), others, passive
+
+
+def gather(doc: Document, known: frozenset[str] = frozenset()) -> Evidence:
+    """All rubric-independent evidence of one answer."""
+    actions, others, passive = find_own_actions(doc)
+    return Evidence(
+        cues=find_cues(doc),
+        specifics=find_specifics(doc, known),
+        own_actions=actions,
+        other_subjects=others,
+        passive=passive,
+        words=doc.words,
+    )
+
+
+def saturate(count: float, half: float) -> float:
+    """0 for nothing, 0.5 at `half`, approaching 1: more evidence helps less and less."""
+    if count <= 0:
+        return 0.0
+    return 1.0 - math.pow(0.5, count / half)
+
+
+def pairs_within(first: Sequence[Cue], second: Sequence[Cue], reach: int) -> int:
+    """How many cues of `first` have a cue of `second` within `reach` tokens (either side)."""
+    n = 0
+    for a in first:
+        if any(abs(b.first - a.first) <= reach for b in second):
+            n += 1
+    return n

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install tpmprep with its test dependencies into .venv and run the whole test suite.
+# Browser tests use Debian's chromium; it is installed here when missing (needs root or sudo).
+# Extra arguments go to pytest. Set TPMPREP_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/pip install --quiet --upgrade pip
+.venv/bin/pip install --quiet -e '.[test]'
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "Installing Debian's chromium for the browser tests..."
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,72 @@
+"""End to end in a real browser (Debian chromium via Playwright)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import first_question_id
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_up_answer_a_question_and_find_it_in_history(live_server, page, catalog):
+    qid = first_question_id(catalog)
+    question = catalog.question(qid)
+    page.goto(f"{live_server}/signup")
+    page.get_by_label("Email").fill("browser@example.com")
+    page.get_by_label("Password").fill("a strong passphrase")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Question bank")
+
+    page.goto(f"{live_server}/questions/{qid}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(question.title)
+    answer = "I owned the plan. I mapped every dependency, kept a risk register with owners and a rollback plan, and sent a weekly update to the VP."
+    page.get_by_label("Your answer").fill(answer)
+    expect(page.locator("[data-word-count]")).to_have_text(f"{len(answer.split())} words")
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page).to_have_url(re.compile(r"/answers/\d+$"))
+    expect(page.locator(".answer-text").first).to_contain_text("I owned the plan.")
+
+    page.get_by_role("link", name="My answers").click()
+    row = page.locator("table tbody tr").first
+    expect(row).to_contain_text(question.title)
+    expect(row).to_contain_text(str(len(answer.split())))
+
+
+def test_draft_survives_a_reload_and_a_failed_submit(live_server, page, app, catalog):
+    from tests.conftest import make_user
+
+    make_user(app, "draft@example.com")
+    qid = first_question_id(catalog)
+    page.goto(f"{live_server}/login?next=/questions/{qid}")
+    page.get_by_label("Email").fill("draft@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(f"/questions/{qid}$"))
+    page.get_by_label("Your answer").fill("half-written thoughts about the critical path")
+    page.reload()
+    expect(page.get_by_label("Your answer")).to_have_value("half-written thoughts about the critical path")
+    page.get_by_label("Your answer").fill("   ")
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page.get_by_role("alert")).to_contain_text("empty")
+
+
+def test_timer_and_example_answer_reveal(live_server, page, app, catalog):
+    from tests.conftest import make_user
+
+    make_user(app, "timer@example.com")
+    qid = first_question_id(catalog)
+    page.goto(f"{live_server}/login?next=/questions/{qid}")
+    page.get_by_label("Email").fill("timer@example.com")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    timer = page.locator("[data-timer]")
+    expect(timer).to_be_hidden()
+    page.get_by_label("Show a timer").check()
+    expect(timer).to_be_visible()
+    expect(timer).to_have_text(re.compile(r"^\d+:\d\d$"))
+    example = page.locator("#example-heading + details .prose")
+    expect(example).to_be_hidden()
+    page.get_by_text("Show the example answer").click()
+    expect(example).to_be_visible()

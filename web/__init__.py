@@ -1,0 +1,1 @@
+"""tpmprep web application: settings, data, content catalog, pages, API and CLI."""

@@ -1,0 +1,160 @@
+"""The application factory: settings in, a configured FastAPI app out."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from web.content import Catalog, load_catalog
+from web.db import make_engine, make_sessionmaker
+from web.deps import LoginRequired
+from web.migrations import pending_revisions
+from web.rendering import make_templates, render
+from web.settings import REPO_ROOT, Settings, get_settings
+
+log = logging.getLogger("tpmprep")
+
+# No inline script or style anywhere, so the policy needs no 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+DOCS_PATHS = ("/docs", "/redoc")
+ERROR_TITLES = {
+    400: "Bad request",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed",
+    422: "Check the form",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database schema is behind the code."""
+
+
+def check_schema(engine, database_url: str) -> None:
+    """Refuse to run on a database whose migrations are not at head, saying what to run."""
+    current, head = pending_revisions(engine, database_url)
+    if current != head:
+        state = "has no tables yet" if current is None else f"is at revision {current}, the code expects {head}"
+        raise SchemaOutOfDate(f"The database {state}. Run `tpmprep db upgrade` first.")
+
+
+def create_app(settings: Settings | None = None, *, catalog: Catalog | None = None) -> FastAPI:
+    """Build the app for these settings (tests pass their own settings and catalog)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    check_schema(engine, settings.database_url)
+    catalog = catalog if catalog is not None else load_catalog(settings.content_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        from web.worker import start_background_worker
+
+        worker = start_background_worker(app) if settings.run_worker else None
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            engine.dispose()
+
+    production = settings.environment == "production"
+    app = FastAPI(
+        title="tpmprep",
+        version="0.1.0",
+        docs_url=None if production else "/docs",
+        redoc_url=None,
+        openapi_url=None if production else "/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.read_db = make_sessionmaker(engine)
+    app.state.write_db = make_sessionmaker(engine, write=True)
+    app.state.catalog = catalog
+    app.state.templates = make_templates()
+
+    _install_headers(app)
+    _install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "web" / "static")), name="static")
+
+    from web.routes import account, answers, api, guides, home, questions
+
+    for module in (home, guides, questions, answers, account, api):
+        app.include_router(module.router)
+    return app
+
+
+def _install_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response: Response = await call_next(request)
+        if not request.url.path.startswith(DOCS_PATHS):
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.url.path.startswith(("/account", "/answers", "/login", "/signup", "/api/")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired):
+        if _wants_json(request):
+            return JSONResponse({"detail": "Log in or send an API token."}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        detail = exc.detail if exc.status_code != 404 else "There is no page at this address. It may have moved, or the link may be mistyped."
+        return render(
+            request,
+            "error.html",
+            {"status": exc.status_code, "title": ERROR_TITLES.get(exc.status_code, "Error"), "detail": detail},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        return render(
+            request,
+            "error.html",
+            {"status": 400, "title": ERROR_TITLES[400], "detail": "Some of what was sent is not valid. Go back and check the form."},
+            status_code=400,
+        )
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _wants_json(request):
+            return JSONResponse({"detail": "Internal error; nothing you sent was lost."}, status_code=500)
+        return render(
+            request,
+            "error.html",
+            {"status": 500, "title": ERROR_TITLES[500], "detail": "An unexpected error happened on our side. It has been logged; please try again."},
+            status_code=500,
+        )

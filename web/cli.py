@@ -1,0 +1,302 @@
+"""The `tpmprep` command: serve, worker, db, content, users, tokens, eval, score."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from web.settings import Settings, get_settings
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the site with uvicorn after checking the schema and the content."""
+    import uvicorn
+
+    from web.app import SchemaOutOfDate, create_app
+    from web.content import ContentError
+
+    if args.upgrade:
+        _ensure_sqlite_folder(settings)
+        from web import migrations
+
+        migrations.upgrade(settings.database_url)
+    try:
+        app = create_app(settings)
+    except SchemaOutOfDate as exc:
+        print(f"tpmprep: {exc}", file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print(f"tpmprep: the content has problems; run `tpmprep content check`:\n{exc}", file=sys.stderr)
+        return 2
+    catalog = app.state.catalog
+    print(
+        f"tpmprep: {len(catalog.guides)} guides, {len(catalog.questions)} questions loaded; "
+        f"database {_display_url(settings.database_url)}",
+        flush=True,
+    )
+    print(f"tpmprep is running at http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=True)
+    return 0
+
+
+def _display_url(url: str) -> str:
+    """A database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _ensure_sqlite_folder(settings: Settings) -> None:
+    """Create the folder of a SQLite database file."""
+    if settings.is_sqlite:
+        from sqlalchemy.engine import make_url
+
+        database = make_url(settings.database_url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply, revert or show migrations."""
+    from web import migrations
+    from web.db import make_engine
+
+    _ensure_sqlite_folder(settings)
+    if args.action == "upgrade":
+        migrations.upgrade(settings.database_url, args.revision)
+        print(f"database upgraded to {args.revision}: {_display_url(settings.database_url)}")
+    elif args.action == "downgrade":
+        migrations.downgrade(settings.database_url, args.revision)
+        print(f"database downgraded to {args.revision}")
+    else:
+        engine = make_engine(settings.database_url)
+        current, head = migrations.pending_revisions(engine, settings.database_url)
+        engine.dispose()
+        print(f"current: {current or '(empty)'}  head: {head}  {'up to date' if current == head else 'run `tpmprep db upgrade`'}")
+    return 0
+
+
+def _content_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate content files and print every problem as file:line: reason."""
+    from web.content import scan
+
+    root = Path(args.path) if args.path else settings.content_dir
+    catalog, problems = scan(root)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {root}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(catalog.guides)} guides, {len(catalog.questions)} questions, {len(catalog.tracks)} tracks in {root}")
+    return 0
+
+
+def _session_factory(settings: Settings):
+    from web.app import check_schema
+    from web.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    check_schema(engine, settings.database_url)
+    return make_sessionmaker(engine, write=True)
+
+
+def _users_create(args: argparse.Namespace, settings: Settings) -> int:
+    """Create a user; prompts for the password or generates one and prints it once."""
+    from web.security import new_token
+    from web.services import users as user_service
+
+    generated = False
+    if args.generate_password:
+        password, generated = new_token()[:20], True
+    elif not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat: ") != password:
+            print("tpmprep: the passwords do not match", file=sys.stderr)
+            return 1
+    factory = _session_factory(settings)
+    try:
+        with factory.begin() as db:
+            user = user_service.create_user(db=db, email=args.email, password=password, role=args.role, settings=settings)
+            email, role = user.email, user.role
+    except user_service.AccountError as exc:
+        print(f"tpmprep: {exc}", file=sys.stderr)
+        return 1
+    print(f"created {role} {email}")
+    if generated:
+        print(f"password (shown once): {password}")
+    return 0
+
+
+def _users_role(args: argparse.Namespace, settings: Settings) -> int:
+    """Change an existing user's role."""
+    from web.models import ROLES
+    from web.services import users as user_service
+
+    if args.role not in ROLES:
+        print(f"tpmprep: role must be one of {', '.join(ROLES)}", file=sys.stderr)
+        return 1
+    with _session_factory(settings).begin() as db:
+        user = user_service.get_by_email(db=db, email=args.email)
+        if user is None:
+            print(f"tpmprep: no user {args.email}", file=sys.stderr)
+            return 1
+        user.role = args.role
+    print(f"{args.email} is now {args.role}")
+    return 0
+
+
+def _tokens_create(args: argparse.Namespace, settings: Settings) -> int:
+    """Create a personal API token and print it once."""
+    from web.services import tokens as token_service
+    from web.services import users as user_service
+
+    with _session_factory(settings).begin() as db:
+        user = user_service.get_by_email(db=db, email=args.email)
+        if user is None:
+            print(f"tpmprep: no user {args.email}", file=sys.stderr)
+            return 1
+        token = token_service.create_token(db=db, user=user, name=args.name)
+    print(f"token for {args.email} (shown once; send it as 'Authorization: Bearer <token>'):\n{token}")
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Run a scoring worker in this process until interrupted."""
+    from web.content import load_catalog
+    from web.db import make_engine, make_sessionmaker
+    from web.app import check_schema
+    from web.worker import Worker
+
+    engine = make_engine(settings.database_url)
+    check_schema(engine, settings.database_url)
+    worker = Worker(
+        read_db=make_sessionmaker(engine),
+        write_db=make_sessionmaker(engine, write=True),
+        catalog=load_catalog(settings.content_dir),
+        settings=settings,
+    )
+    print(f"tpmprep worker {worker.name} started", flush=True)
+    try:
+        worker.run(until_idle=args.until_idle)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Measure scorer agreement with graded answers."""
+    from scoring.evaluate import evaluate, format_report
+    from web.eval_predict import predictor
+
+    records = [json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()]
+    predict = predictor(args.scorer, settings)
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(records), desc=f"scoring ({args.scorer})", unit="answer", file=sys.stderr, disable=args.json and not sys.stderr.isatty())
+    report = evaluate(records, predict, progress=lambda done, total: bar.update(1))
+    bar.close()
+    if args.predictions:
+        with open(args.predictions, "w", encoding="utf-8") as out:
+            for row in report["predictions"]:
+                out.write(json.dumps(row) + "\n")
+    if args.json:
+        print(json.dumps({k: v for k, v in report.items() if k != "predictions"}, indent=2, default=str))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def _score(args: argparse.Namespace, settings: Settings) -> int:
+    """Score one answer from a file or stdin and print the card."""
+    from web.eval_predict import print_card, score_text
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    try:
+        card = score_text(text, question_id=args.question, question_text=args.question_text, scorer=args.scorer, settings=settings)
+    except LookupError as exc:
+        print(f"tpmprep: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(card.to_dict(), indent=2))
+    else:
+        print_card(card, text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every sub-command."""
+    parser = argparse.ArgumentParser(prog="tpmprep", description="TPM interview practice: site, content and scoring tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web site")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--upgrade", action="store_true", help="apply database migrations first")
+    serve.set_defaults(func=_serve)
+
+    worker = sub.add_parser("worker", help="run a scoring worker process")
+    worker.add_argument("--until-idle", action="store_true", help="exit when no job is waiting")
+    worker.set_defaults(func=_worker)
+
+    db = sub.add_parser("db", help="database migrations").add_subparsers(dest="action", required=True)
+    up = db.add_parser("upgrade", help="apply migrations")
+    up.add_argument("revision", nargs="?", default="head")
+    down = db.add_parser("downgrade", help="revert migrations")
+    down.add_argument("revision")
+    db.add_parser("current", help="show the current and head revisions")
+    for p in (up, down, *db.choices.values()):
+        p.set_defaults(func=_db)
+
+    content = sub.add_parser("content", help="content tools").add_subparsers(dest="action", required=True)
+    check = content.add_parser("check", help="validate content files")
+    check.add_argument("path", nargs="?", help="content folder (default: TPMPREP_CONTENT_DIR)")
+    check.set_defaults(func=_content_check)
+
+    users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
+    create = users.add_parser("create", help="create a user (prompts for a password)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", default="candidate", help="candidate, reviewer or admin")
+    create.add_argument("--generate-password", action="store_true", help="generate a password and print it once")
+    create.set_defaults(func=_users_create)
+    role = users.add_parser("set-role", help="change a user's role")
+    role.add_argument("--email", required=True)
+    role.add_argument("--role", required=True)
+    role.set_defaults(func=_users_role)
+
+    tokens = sub.add_parser("tokens", help="personal API tokens").add_subparsers(dest="action", required=True)
+    tcreate = tokens.add_parser("create", help="create a token for a user and print it once")
+    tcreate.add_argument("--email", required=True)
+    tcreate.add_argument("--name", default="cli")
+    tcreate.set_defaults(func=_tokens_create)
+
+    ev = sub.add_parser("eval", help="measure scorer agreement with graded answers (JSON lines)")
+    ev.add_argument("file")
+    ev.add_argument("--scorer", choices=("offline", "llm"), default="offline")
+    ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument("--predictions", help="write one JSON line of scores per answer to this file")
+    ev.set_defaults(func=_eval)
+
+    sc = sub.add_parser("score", help="score one answer and print the card")
+    which = sc.add_mutually_exclusive_group(required=True)
+    which.add_argument("--question", help="catalog question id")
+    which.add_argument("--question-text", help="your own question text (scored with the generic rubric)")
+    sc.add_argument("file", help="answer file, or - for standard input")
+    sc.add_argument("--scorer", choices=("offline", "llm"), default="offline")
+    sc.add_argument("--json", action="store_true")
+    sc.set_defaults(func=_score)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args, get_settings()) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Request dependencies: database session, current user, roles and CSRF, as short Annotated aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from web.content import Catalog
+from web.models import User, UserSession
+from web.security import tokens_match
+from web.services import sessions as session_service
+from web.services import tokens as token_service
+from web.settings import Settings
+
+SESSION_COOKIE = "tpmprep_session"
+CSRF_COOKIE = "tpmprep_csrf"  # for visitors without a session (sign-up and login forms)
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What pages need to know about the logged-in user, safe to use after a rollback."""
+
+    id: int
+    email: str
+    role: str
+
+
+class LoginRequired(Exception):
+    """Raised when a page needs a logged-in user; pages redirect to login, the API answers 401."""
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings."""
+    return request.app.state.settings
+
+
+def get_catalog(request: Request) -> Catalog:
+    """The content catalog loaded at start-up."""
+    return request.app.state.catalog
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request: deferred reads for safe methods, write-locked otherwise; commit on success."""
+    factory = request.app.state.read_db if request.method in SAFE_METHODS else request.app.state.write_db
+    db = factory()
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def current_login(request: Request, db: SessionDep, settings: SettingsDep) -> UserSession | None:
+    """The live login session from the cookie, touched at most every few minutes."""
+    if hasattr(request.state, "login"):
+        return request.state.login
+    row = session_service.find_session(db=db, cookie=request.cookies.get(SESSION_COOKIE), settings=settings)
+    if row is not None and request.method in SAFE_METHODS and session_service.needs_touch(row):
+        # Reads run in a deferred transaction; the touch is a short write of its own.
+        with request.app.state.write_db.begin() as writer:
+            session_service.touch_session(db=writer, session_id=row.id)
+    request.state.login = row
+    # Snapshot for templates: an error later in the request rolls back and expires ORM rows.
+    request.state.csrf = row.csrf_token if row is not None else None
+    return row
+
+
+LoginDep = Annotated[UserSession | None, Depends(current_login)]
+
+
+def optional_user(request: Request, db: SessionDep, login: LoginDep) -> User | None:
+    """The logged-in user (by session cookie or API bearer token), or None."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    user: User | None = None
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        token = auth[7:].strip()
+        user = token_service.user_for_token(db=db, token=token)
+        if user is None:
+            raise HTTPException(401, "Invalid API token.", headers={"WWW-Authenticate": "Bearer"})
+        request.state.via_token = True
+    elif login is not None:
+        user = session_service.user_for_session(db=db, row=login)
+    request.state.user = user
+    request.state.viewer = Viewer(user.id, user.email, user.role) if user is not None else None
+    return user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+
+
+def current_user(user: OptionalUser) -> User:
+    """The logged-in user; otherwise a login is required."""
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_role(*roles: str):
+    """A dependency that lets through only users with one of `roles` (403 otherwise)."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise HTTPException(403, "You do not have access to this page.")
+        return user
+
+    return check
+
+
+def expected_csrf(request: Request) -> str | None:
+    """The CSRF token this visitor's forms must carry: the session's, or the visitor cookie's."""
+    if getattr(request.state, "csrf", None):
+        return request.state.csrf
+    return request.cookies.get(CSRF_COOKIE)
+
+
+async def verify_csrf(request: Request, login: LoginDep) -> None:
+    """Refuse a state-changing request whose CSRF token is missing or wrong (bearer-token API calls excepted)."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return  # no ambient credential: a cross-site page cannot send this header
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        sent = form.get(CSRF_FIELD)
+    if not tokens_match(str(sent) if sent else None, expected_csrf(request)):
+        raise HTTPException(403, "This form has expired or did not come from tpmprep. Reload the page and try again.")
+
+
+CsrfDep = Depends(verify_csrf)

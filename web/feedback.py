@@ -1,0 +1,40 @@
+"""Turning a score card into what the feedback page shows: highlighted passages and labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scoring.card import Evidence, ScoreCard
+from scoring.rubric import DIMENSIONS
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of answer text and the dimensions whose evidence covers it."""
+
+    text: str
+    dimensions: tuple[str, ...]
+    labels: tuple[str, ...]
+
+
+def highlight(text: str, evidence: list[Evidence] | tuple[Evidence, ...]) -> list[Segment]:
+    """Split text at evidence boundaries so each run knows which dimensions it supports."""
+    valid = [e for e in evidence if 0 <= e.start < e.end <= len(text)]
+    cuts = sorted({0, len(text), *[e.start for e in valid], *[e.end for e in valid]})
+    segments: list[Segment] = []
+    for start, end in zip(cuts, cuts[1:]):
+        covering = [e for e in valid if e.start <= start and e.end >= end]
+        dims = tuple(d for d in DIMENSIONS if any(e.dimension == d for e in covering))
+        labels = tuple(sorted({e.label for e in covering}))
+        segments.append(Segment(text[start:end], dims, labels))
+    return segments
+
+
+def all_evidence(card: ScoreCard) -> list[Evidence]:
+    """Every piece of evidence of a card, across dimensions."""
+    return [e for d in DIMENSIONS for e in card.dimensions[d].evidence]
+
+
+def key_point_names(card: ScoreCard, rubric) -> dict[str, str]:
+    """Key point id to its description, for showing covered and missing points in words."""
+    return {p.id: p.description for p in rubric.key_points} if rubric is not None else {}

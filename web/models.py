@@ -1,0 +1,141 @@
+"""Database tables as typed SQLAlchemy models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from web.db import Base, utcnow
+
+ROLES = ("candidate", "reviewer", "admin")
+ANSWER_STATUSES = ("submitted", "scored", "reviewed")
+JOB_STATUSES = ("pending", "running", "done", "failed")
+
+
+def _ts(**kw: Any) -> Any:
+    return mapped_column(DateTime(timezone=True), **kw)
+
+
+class User(Base):
+    """A person with an account: candidate, reviewer or admin."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="candidate")
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    password_changed_at: Mapped[datetime] = _ts(default=utcnow)
+
+    answers: Mapped[list["Answer"]] = relationship(back_populates="user", passive_deletes=True)
+
+
+class UserSession(Base):
+    """A server-side login session; the cookie holds a random id whose hash is stored here."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie value
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    last_seen_at: Mapped[datetime] = _ts(default=utcnow)
+    expires_at: Mapped[datetime] = _ts()
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """A failed login, counted per IP and per account to limit guessing across workers."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400))  # "ip:<addr>" or "email:<address>"
+    at: Mapped[datetime] = _ts(default=utcnow)
+
+
+class ApiToken(Base):
+    """A personal API token; only its hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    last_used_at: Mapped[datetime | None] = _ts(nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class Answer(Base):
+    """One submitted practice answer, kept whatever happens to its scoring."""
+
+    __tablename__ = "answer"
+    __table_args__ = (Index("ix_answer_user_submitted", "user_id", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(120), index=True)
+    content_version: Mapped[str] = mapped_column(String(64))  # hash of the question file answered
+    text: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = _ts(nullable=True)
+    submitted_at: Mapped[datetime] = _ts(default=utcnow)
+    time_taken_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    word_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+
+    user: Mapped[User] = relationship(back_populates="answers")
+    score_cards: Mapped[list["ScoreCardRecord"]] = relationship(
+        back_populates="answer", passive_deletes=True, order_by="ScoreCardRecord.id"
+    )
+
+
+class ScoreCardRecord(Base):
+    """A score card produced by one scorer version for one answer; earlier cards are kept."""
+
+    __tablename__ = "score_card"
+    __table_args__ = (
+        UniqueConstraint("answer_id", "scorer", "scorer_version", "rubric_hash", name="uq_score_card_run"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    scorer: Mapped[str] = mapped_column(String(40))
+    scorer_version: Mapped[str] = mapped_column(String(40))
+    rubric_hash: Mapped[str] = mapped_column(String(64))
+    # The four integers are columns too so dashboards aggregate in SQL.
+    strategy: Mapped[int] = mapped_column(Integer)
+    risk: Mapped[int] = mapped_column(Integer)
+    communication: Mapped[int] = mapped_column(Integer)
+    leadership: Mapped[int] = mapped_column(Integer)
+    overall: Mapped[float] = mapped_column(Float)
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+
+    answer: Mapped[Answer] = relationship(back_populates="score_cards")
+
+
+class ScoringJob(Base):
+    """A durable request to score an answer with one scorer, claimed by workers under a lease."""
+
+    __tablename__ = "scoring_job"
+    __table_args__ = (Index("ix_scoring_job_status_lease", "status", "lease_expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    scorer: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = _ts(nullable=True)
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    updated_at: Mapped[datetime] = _ts(default=utcnow)

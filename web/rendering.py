@@ -1,0 +1,83 @@
+"""One place that renders templates: adds the user, CSRF token and helpers to every page."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from scoring.rubric import ANCHORS, DIMENSIONS, anchor_text
+from web.content import CATEGORIES, CATEGORY_LABELS, DIFFICULTIES
+from web.deps import CSRF_COOKIE, expected_csrf
+from web.feedback import all_evidence, highlight
+from web.security import new_token
+from web.settings import REPO_ROOT
+
+TEMPLATE_DIR = REPO_ROOT / "web" / "templates"
+DIMENSION_LABELS = {d: d.capitalize() for d in DIMENSIONS}
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters changed (None or '' removes them)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return "?" + urlencode(params) if params else "?"
+
+
+def _format_date(moment) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else ""
+
+
+def _format_duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def make_templates() -> Jinja2Templates:
+    """The Jinja environment, built once per app (autoescape on)."""
+    templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+    env = templates.env
+    env.globals.update(
+        DIMENSIONS=DIMENSIONS,
+        DIMENSION_LABELS=DIMENSION_LABELS,
+        ANCHORS=ANCHORS,
+        anchor_text=anchor_text,
+        CATEGORIES=CATEGORIES,
+        CATEGORY_LABELS=CATEGORY_LABELS,
+        DIFFICULTIES=DIFFICULTIES,
+        query=_query,
+        highlight=highlight,
+        all_evidence=all_evidence,
+    )
+    env.filters["date"] = _format_date
+    env.filters["duration"] = _format_duration
+    return templates
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
+    """Render a page with the common context; gives anonymous visitors a CSRF cookie for their forms."""
+    csrf = expected_csrf(request)
+    set_cookie = False
+    if csrf is None:
+        csrf, set_cookie = new_token(), True
+    ctx = {
+        "request": request,
+        "user": getattr(request.state, "viewer", None),
+        "csrf_token": csrf,
+        "settings": request.app.state.settings,
+    }
+    ctx.update(context or {})
+    response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    if set_cookie:
+        settings = request.app.state.settings
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax", secure=settings.cookie_secure, path="/")
+    return response

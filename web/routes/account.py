@@ -1,0 +1,129 @@
+"""Sign up, log in, log out and change password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+
+from web.deps import SESSION_COOKIE, CsrfDep, CurrentUser, LoginDep, SessionDep, SettingsDep, optional_user
+from web.rendering import render
+from web.services import sessions as session_service
+from web.services import users as user_service
+
+router = APIRouter(dependencies=[Depends(optional_user)])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are allowed as a post-login destination (no open redirects)."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _logged_in_response(request: Request, db, user, settings, target: str) -> RedirectResponse:
+    """End any current session, start a fresh one (new id at login) and redirect."""
+    session_service.end_session(db=db, cookie=request.cookies.get(SESSION_COOKIE))
+    cookie, _row = session_service.start_session(db=db, user=user, settings=settings)
+    response = RedirectResponse(_safe_next(target), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.session_absolute_hours * 3600,
+        path="/",
+    )
+    return response
+
+
+@router.get("/signup", name="signup")
+def signup_form(request: Request, next: str = ""):
+    """The sign-up form."""
+    return render(request, "account/signup.html", {"email": "", "errors": {}, "next": _safe_next(next)})
+
+
+@router.post("/signup", dependencies=[CsrfDep])
+def signup(request: Request, db: SessionDep, settings: SettingsDep, email: str = Form(""), password: str = Form(""), next: str = Form("")):
+    """Create a candidate account and log in."""
+    try:
+        user = user_service.create_user(db=db, email=email, password=password, settings=settings)
+    except user_service.AccountError as exc:
+        return render(
+            request, "account/signup.html", {"email": email, "errors": {exc.field or "form": str(exc)}, "next": _safe_next(next)}, status_code=422
+        )
+    return _logged_in_response(request, db, user, settings, next or "/questions")
+
+
+@router.get("/login", name="login")
+def login_form(request: Request, next: str = ""):
+    """The login form."""
+    return render(request, "account/login.html", {"email": "", "error": None, "next": _safe_next(next)})
+
+
+@router.post("/login", dependencies=[CsrfDep])
+def login(request: Request, db: SessionDep, settings: SettingsDep, email: str = Form(""), password: str = Form(""), next: str = Form("")):
+    """Check credentials (with limits) and start a new session."""
+    try:
+        user = user_service.authenticate(db=db, email=email, password=password, ip=_client_ip(request), settings=settings)
+    except user_service.LoginLimited:
+        msg = f"Too many failed attempts. Wait {settings.login_window_minutes} minutes and try again."
+        return render(request, "account/login.html", {"email": email, "error": msg, "next": _safe_next(next)}, status_code=429)
+    if user is None:
+        db.commit()  # keep the failed attempt even though we answer with an error
+        # One message for unknown email and wrong password, so accounts cannot be discovered.
+        return render(
+            request, "account/login.html", {"email": email, "error": "Email or password is not right.", "next": _safe_next(next)}, status_code=401
+        )
+    return _logged_in_response(request, db, user, settings, next)
+
+
+@router.post("/logout", name="logout", dependencies=[CsrfDep])
+def logout(request: Request, db: SessionDep):
+    """Delete the session row and the cookie."""
+    session_service.end_session(db=db, cookie=request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account/password", name="password")
+def password_form(request: Request, user: CurrentUser):
+    """The change-password form."""
+    return render(request, "account/password.html", {"errors": {}, "done": False})
+
+
+@router.post("/account/password", dependencies=[CsrfDep])
+def change_password(
+    request: Request,
+    user: CurrentUser,
+    login: LoginDep,
+    db: SessionDep,
+    settings: SettingsDep,
+    current_password: str = Form(""),
+    new_password: str = Form(""),
+    confirm_password: str = Form(""),
+):
+    """Change the password; other sessions of this user are ended."""
+    errors: dict[str, str] = {}
+    if new_password != confirm_password:
+        errors["confirm_password"] = "The two new passwords do not match."
+    else:
+        try:
+            user_service.change_password(
+                db=db, user=user, current=current_password, new=new_password, keep_session_id=login.id if login else None, settings=settings
+            )
+        except user_service.AccountError as exc:
+            errors[exc.field or "form"] = str(exc)
+    if errors:
+        return render(request, "account/password.html", {"errors": errors, "done": False}, status_code=422)
+    return render(request, "account/password.html", {"errors": {}, "done": True})

@@ -1,0 +1,155 @@
+"""The JSON API under /api/v1 (session cookie with CSRF header, or a bearer API token)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+
+from scoring.rubric import DIMENSIONS
+from web.content import CATEGORIES, DIFFICULTIES, Guide, Question
+from web.deps import CatalogDep, CsrfDep, CurrentUser, SessionDep, SettingsDep
+from web.models import Answer
+from web.schemas import (
+    AnswerDetail,
+    AnswerIn,
+    AnswerOut,
+    AnswerPage,
+    GuideDetail,
+    GuideSummary,
+    JobOut,
+    KeyPointOut,
+    QuestionDetail,
+    QuestionPage,
+    QuestionSummary,
+    ScoreCardOut,
+)
+from web.services import answers as answer_service
+from web.services import catalog as catalog_service
+from web.services import scoring_jobs
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+def _question_summary(q: Question) -> dict:
+    return dict(id=q.id, title=q.title, category=q.category, difficulty=q.difficulty, tags=list(q.tags), weights=q.weights, url=f"/questions/{q.id}")
+
+
+def _guide_summary(g: Guide) -> dict:
+    return dict(slug=g.slug, title=g.title, summary=g.summary, order=g.order, tags=list(g.tags), reading_minutes=g.reading_minutes, url=f"/guides/{g.slug}")
+
+
+def _answer_out(a: Answer) -> dict:
+    return dict(
+        id=a.id,
+        question_id=a.question_id,
+        text=a.text,
+        word_count=a.word_count,
+        status=a.status,
+        submitted_at=a.submitted_at,
+        time_taken_seconds=a.time_taken_seconds,
+        url=f"/answers/{a.id}",
+    )
+
+
+@router.get("/questions", response_model=QuestionPage)
+def list_questions(
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    category: str = "",
+    difficulty: str = "",
+    dimension: str = "",
+    tag: str = "",
+    q: str = "",
+    page: int = 1,
+    per_page: int = 20,
+):
+    """Questions, filtered and searched like the question bank."""
+    for value, allowed, name in ((category, CATEGORIES, "category"), (difficulty, DIFFICULTIES, "difficulty"), (dimension, DIMENSIONS, "dimension")):
+        if value and value not in allowed:
+            raise HTTPException(422, f"{name} must be one of: {', '.join(allowed)}")
+    flt = catalog_service.QuestionFilter(category=category, difficulty=difficulty, dimension=dimension, tag=tag, q=q[:200])
+    result = catalog_service.paginate(
+        catalog_service.filter_questions(catalog=catalog, flt=flt), page=page, per_page=min(max(1, per_page), 100)
+    )
+    return QuestionPage(items=[QuestionSummary(**_question_summary(x)) for x in result.items], page=result.page, pages=result.pages, total=result.total)
+
+
+@router.get("/questions/{question_id}", response_model=QuestionDetail)
+def get_question(catalog: CatalogDep, question_id: str):
+    """One question with its prompt, follow-ups and key points."""
+    q = catalog.question(question_id)
+    if q is None:
+        raise HTTPException(404, "No such question.")
+    return QuestionDetail(
+        **_question_summary(q),
+        prompt=q.prompt_text,
+        follow_ups=list(q.follow_ups),
+        guides=[g.slug for g in catalog.guides_for_question(q.id)],
+        key_points=[KeyPointOut(id=p.id, dimension=p.dimension, description=p.description) for p in q.rubric.key_points],
+        version=q.version,
+    )
+
+
+@router.get("/guides", response_model=list[GuideSummary])
+def list_guides(catalog: CatalogDep):
+    """Every guide in reading order."""
+    return [GuideSummary(**_guide_summary(g)) for g in catalog.guides]
+
+
+@router.get("/guides/{slug}", response_model=GuideDetail)
+def get_guide(catalog: CatalogDep, slug: str):
+    """One guide with its rendered HTML."""
+    g = catalog.guide(slug)
+    if g is None:
+        raise HTTPException(404, "No such guide.")
+    return GuideDetail(**_guide_summary(g), html=g.html, questions=[q.id for q in catalog.questions_for_guide(slug)])
+
+
+@router.post("/answers", response_model=AnswerDetail, status_code=201, dependencies=[CsrfDep])
+def submit_answer(request: Request, body: AnswerIn, user: CurrentUser, db: SessionDep, catalog: CatalogDep, settings: SettingsDep):
+    """Submit an answer; it is stored before scoring, and the offline score comes back with it."""
+    question = catalog.question(body.question_id)
+    if question is None:
+        raise HTTPException(404, "No such question.")
+    started = answer_service.parse_started_at(body.started_at.isoformat()) if body.started_at else None
+    try:
+        answer = answer_service.submit_answer(db=db, user=user, question=question, text=body.text, started_at=started, max_chars=settings.max_answer_chars)
+    except answer_service.AnswerError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
+    db.commit()
+    scoring_jobs.score_now(app_state=request.app.state, answer_id=answer.id, scorer="offline")
+    db.expire_all()
+    return _answer_detail(db, user, answer.id)
+
+
+def _answer_detail(db, user, answer_id: int) -> AnswerDetail:
+    answer = answer_service.get_own_answer(db=db, user=user, answer_id=answer_id)
+    if answer is None:
+        raise HTTPException(404, "No such answer.")
+    return AnswerDetail(
+        **_answer_out(answer),
+        score_cards=[
+            ScoreCardOut(
+                scorer=r.scorer,
+                scorer_version=r.scorer_version,
+                overall=r.overall,
+                scores={"strategy": r.strategy, "risk": r.risk, "communication": r.communication, "leadership": r.leadership},
+                card=r.card,
+            )
+            for r in answer.score_cards
+        ],
+        jobs=[JobOut(scorer=j.scorer, status=j.status, attempts=j.attempts, last_error=j.last_error) for j in scoring_jobs.jobs_for_answer(db=db, answer_id=answer.id)],
+    )
+
+
+@router.get("/answers", response_model=AnswerPage)
+def my_answers(user: CurrentUser, db: SessionDep, page: int = 1):
+    """The caller's answers, newest first."""
+    result = answer_service.list_answers(db=db, user=user, page=page)
+    return AnswerPage(items=[AnswerOut(**_answer_out(a)) for a in result.items], page=result.page, pages=result.pages, total=result.total)
+
+
+@router.get("/answers/{answer_id}", response_model=AnswerDetail)
+def my_answer(user: CurrentUser, db: SessionDep, answer_id: int):
+    """One of the caller's answers with its score cards and scoring jobs."""
+    return _answer_detail(db, user, answer_id)

@@ -1,0 +1,35 @@
+"""Guide pages: the index and one guide."""
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from web.content import Guide
+from web.deps import CatalogDep, optional_user
+from web.rendering import render
+
+router = APIRouter(prefix="/guides", dependencies=[Depends(optional_user)])
+
+
+def get_guide(catalog: CatalogDep, slug: str) -> Guide:
+    """The guide for a slug, or 404."""
+    guide = catalog.guide(slug)
+    if guide is None:
+        raise HTTPException(404, "No guide here.")
+    return guide
+
+
+@router.get("", name="guides")
+def guide_index(request: Request, catalog: CatalogDep):
+    """Every guide in reading order."""
+    return render(request, "guides/index.html", {"guides": catalog.guides})
+
+
+@router.get("/{slug}", name="guide")
+def guide_page(request: Request, catalog: CatalogDep, slug: str):
+    """One guide with its table of contents, related questions and neighbours."""
+    guide = get_guide(catalog, slug)
+    prev, nxt = catalog.neighbours(slug)
+    return render(
+        request,
+        "guides/detail.html",
+        {"guide": guide, "prev": prev, "next": nxt, "related": catalog.questions_for_guide(slug)},
+    )

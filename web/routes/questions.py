@@ -1,0 +1,96 @@
+"""The question bank and question pages, including answer submission."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from scoring.rubric import DIMENSIONS
+from web.content import CATEGORIES, DIFFICULTIES, Question
+from web.deps import CatalogDep, CsrfDep, CurrentUser, OptionalUser, SessionDep, SettingsDep, optional_user
+from web.rendering import render
+from web.services import answers as answer_service
+from web.services import catalog as catalog_service
+from web.services import scoring_jobs
+
+router = APIRouter(prefix="/questions", dependencies=[Depends(optional_user)])
+
+
+def get_question(catalog: CatalogDep, question_id: str) -> Question:
+    """The question for an id, or 404."""
+    question = catalog.question(question_id)
+    if question is None:
+        raise HTTPException(404, "No question here.")
+    return question
+
+
+def _choice(value: str, allowed) -> str:
+    return value if value in allowed else ""
+
+
+@router.get("", name="questions")
+def question_bank(
+    request: Request,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    category: str = "",
+    difficulty: str = "",
+    dimension: str = "",
+    tag: str = "",
+    q: str = "",
+    page: int = 1,
+):
+    """Browse questions with filters, search and pagination."""
+    flt = catalog_service.QuestionFilter(
+        category=_choice(category, CATEGORIES),
+        difficulty=_choice(difficulty, DIFFICULTIES),
+        dimension=_choice(dimension, DIMENSIONS),
+        tag=_choice(tag, catalog.all_tags()),
+        q=q[:200],
+    )
+    results = catalog_service.filter_questions(catalog=catalog, flt=flt)
+    page_obj = catalog_service.paginate(results, page=page, per_page=settings.page_size)
+    return render(request, "questions/index.html", {"flt": flt, "page": page_obj, "tags": catalog.all_tags()})
+
+
+def _question_context(catalog, question: Question, user, db) -> dict:
+    attempts = answer_service.attempts_for_question(db=db, user=user, question_id=question.id) if user else []
+    return {"question": question, "guides": catalog.guides_for_question(question.id), "attempts": attempts}
+
+
+@router.get("/{question_id}", name="question")
+def question_page(request: Request, catalog: CatalogDep, user: OptionalUser, db: SessionDep, question_id: str):
+    """A question with its prompt, tips, practice form, follow-ups and hidden example answer."""
+    question = get_question(catalog, question_id)
+    return render(request, "questions/detail.html", _question_context(catalog, question, user, db) | {"text": "", "error": None})
+
+
+@router.post("/{question_id}/answers", name="submit_answer", dependencies=[CsrfDep])
+def submit_answer(
+    request: Request,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    db: SessionDep,
+    question_id: str,
+    text: str = Form(""),
+    started_at: str = Form(""),
+):
+    """Store the answer (committed before any scoring), then show its feedback page."""
+    question = get_question(catalog, question_id)
+    try:
+        answer = answer_service.submit_answer(
+            db=db,
+            user=user,
+            question=question,
+            text=text,
+            started_at=answer_service.parse_started_at(started_at),
+            max_chars=settings.max_answer_chars,
+        )
+    except answer_service.AnswerError as exc:
+        ctx = _question_context(catalog, question, user, db) | {"text": text, "error": str(exc), "started_at": started_at}
+        return render(request, "questions/detail.html", ctx, status_code=422)
+    scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
+    db.commit()  # the answer is safe before scoring starts
+    scoring_jobs.score_now(app_state=request.app.state, answer_id=answer.id, scorer="offline")
+    return RedirectResponse(f"/answers/{answer.id}", status_code=303)

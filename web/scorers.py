@@ -1,0 +1,43 @@
+"""The scorers the application can run, by name, with the settings they need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import scoring
+from scoring.card import ScoreCard
+from scoring.rubric import Rubric
+from web.settings import Settings
+
+OFFLINE = "offline"
+LLM = "llm"
+
+
+def _offline(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
+    return scoring.score(text, rubric)
+
+
+def _llm(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
+    from scoring.llm import LLMConfig, score_with_llm
+
+    config = LLMConfig(
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key or "not-needed",
+        model=settings.llm_model,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=settings.llm_max_retries,
+    )
+    return score_with_llm(text, rubric, config=config)
+
+
+SCORERS: dict[str, Callable[[str, Rubric, Settings], ScoreCard]] = {OFFLINE: _offline, LLM: _llm}
+
+
+def enabled_scorers(settings: Settings) -> list[str]:
+    """Scorers to run on every new answer: offline always, the LLM when configured."""
+    return [OFFLINE, LLM] if settings.llm_base_url else [OFFLINE]
+
+
+def run_scorer(name: str, *, text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
+    """Score one answer with the named scorer."""
+    return SCORERS[name](text, rubric, settings)

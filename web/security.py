@@ -1,0 +1,64 @@
+"""Password hashing, random tokens and their hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import lru_cache
+
+from passlib.context import CryptContext
+
+PASSWORD_MIN, PASSWORD_MAX = 8, 256
+TOKEN_BYTES = 32  # 256 bits of randomness for session ids, CSRF and API tokens
+API_TOKEN_PREFIX = "tpm_"
+
+
+@lru_cache(maxsize=2)
+def password_context(cheap: bool = False) -> CryptContext:
+    """argon2 through passlib; `cheap` lowers the cost for the test suite only."""
+    if cheap:
+        return CryptContext(
+            schemes=["argon2"], argon2__memory_cost=1024, argon2__time_cost=1, argon2__parallelism=1
+        )
+    return CryptContext(schemes=["argon2"], deprecated="auto")
+
+
+def hash_password(password: str, *, cheap: bool = False) -> str:
+    """Hash a password for storage."""
+    return password_context(cheap).hash(password)
+
+
+def verify_password(password: str, password_hash: str | None, *, cheap: bool = False) -> bool:
+    """Check a password; runs a hash even without a stored one so timing does not reveal accounts."""
+    ctx = password_context(cheap)
+    if not password_hash:
+        ctx.dummy_verify()
+        return False
+    try:
+        return ctx.verify(password, password_hash)
+    except (ValueError, TypeError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is unacceptable, or None."""
+    if len(password) < PASSWORD_MIN:
+        return f"Use at least {PASSWORD_MIN} characters."
+    if len(password) > PASSWORD_MAX:
+        return f"Use at most {PASSWORD_MAX} characters."
+    return None
+
+
+def new_token() -> str:
+    """A random URL-safe token."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def token_hash(token: str) -> str:
+    """The stored form of a token: a database leak does not reveal live cookies or API tokens."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def tokens_match(a: str | None, b: str | None) -> bool:
+    """Constant-time comparison that is false when either side is missing."""
+    return bool(a) and bool(b) and secrets.compare_digest(str(a), str(b))

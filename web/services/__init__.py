@@ -1,0 +1,1 @@
+"""Services: keyword-only functions taking the database session; the only place queries live."""

@@ -1,0 +1,121 @@
+"""Practice answers: validate, store, list and load with ownership checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from web.content import Question
+from web.db import utcnow
+from web.models import Answer, User
+
+MIN_ANSWER_WORDS = 1
+MAX_TIME_TAKEN = 6 * 3600  # a started_at older than this is a stale tab, not time spent answering
+WORD_RE = re.compile(r"[A-Za-z0-9][\w'’-]*")
+
+
+class AnswerError(ValueError):
+    """Why an answer cannot be accepted, in words fit for the user."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing."""
+
+    items: list
+    page: int
+    pages: int
+    total: int
+
+
+def word_count(text: str) -> int:
+    """Words in a text, the way the history page counts them."""
+    return len(WORD_RE.findall(text))
+
+
+def validate_text(text: str, *, max_chars: int) -> str:
+    """The answer text to store, or AnswerError saying what is wrong."""
+    cleaned = text.replace("\r\n", "\n").strip()
+    if not cleaned:
+        raise AnswerError("Your answer is empty. Write your answer, then submit it.")
+    if len(cleaned) > max_chars:
+        raise AnswerError(
+            f"Your answer is {len(cleaned):,} characters; the limit is {max_chars:,}. "
+            "Shorten it and submit again: interview answers rarely need more than 600 words."
+        )
+    return cleaned
+
+
+def parse_started_at(value: str | None) -> datetime | None:
+    """The client-reported start time, if it is a sane ISO timestamp in the recent past."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    elapsed = (utcnow() - moment).total_seconds()
+    return moment if 0 <= elapsed <= MAX_TIME_TAKEN else None
+
+
+def submit_answer(*, db: Session, user: User, question: Question, text: str, started_at: datetime | None, max_chars: int) -> Answer:
+    """Validate and store an answer; the caller commits before any scoring."""
+    cleaned = validate_text(text, max_chars=max_chars)
+    now = utcnow()
+    answer = Answer(
+        user_id=user.id,
+        question_id=question.id,
+        content_version=question.version,
+        text=cleaned,
+        started_at=started_at,
+        submitted_at=now,
+        time_taken_seconds=int((now - started_at).total_seconds()) if started_at else None,
+        word_count=word_count(cleaned),
+        status="submitted",
+    )
+    db.add(answer)
+    db.flush()
+    return answer
+
+
+def list_answers(*, db: Session, user: User, page: int = 1, per_page: int = 20) -> Page:
+    """A user's answers, newest first, one page at a time."""
+    total = db.scalar(select(func.count()).select_from(Answer).where(Answer.user_id == user.id)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = db.scalars(
+        select(Answer)
+        .where(Answer.user_id == user.id)
+        .order_by(Answer.submitted_at.desc(), Answer.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(items=list(rows), page=page, pages=pages, total=total)
+
+
+def get_own_answer(*, db: Session, user: User, answer_id: int) -> Answer | None:
+    """An answer if this user owns it; None otherwise (shown as 404, so ids reveal nothing)."""
+    answer = db.scalar(
+        select(Answer).where(Answer.id == answer_id).options(selectinload(Answer.score_cards))
+    )
+    if answer is None or answer.user_id != user.id:
+        return None
+    return answer
+
+
+def attempts_for_question(*, db: Session, user: User, question_id: str, limit: int = 10) -> list[Answer]:
+    """A user's recent answers to one question, newest first."""
+    return list(
+        db.scalars(
+            select(Answer)
+            .where(Answer.user_id == user.id, Answer.question_id == question_id)
+            .order_by(Answer.submitted_at.desc(), Answer.id.desc())
+            .limit(limit)
+        )
+    )

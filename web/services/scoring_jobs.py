@@ -1,0 +1,160 @@
+"""Durable scoring: jobs in the database, claimed under a lease, never scored twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+import scoring
+from scoring.card import ScoreCard
+from web.content import Catalog
+from web.db import utcnow
+from web.models import Answer, ScoreCardRecord, ScoringJob
+from web.scorers import enabled_scorers, run_scorer
+from web.settings import Settings
+
+log = logging.getLogger("tpmprep.scoring")
+
+LEASE = timedelta(minutes=2)  # a job whose worker died becomes claimable again after this
+MAX_ATTEMPTS = 3  # then the job is marked failed and its error shown; the answer is kept
+MAX_ERROR_CHARS = 2_000
+
+
+def enqueue(*, db: Session, answer: Answer, settings: Settings, scorers: list[str] | None = None) -> list[ScoringJob]:
+    """Add a pending job per scorer for an answer (in the caller's transaction)."""
+    jobs = [ScoringJob(answer_id=answer.id, scorer=name) for name in scorers or enabled_scorers(settings)]
+    db.add_all(jobs)
+    db.flush()
+    return jobs
+
+
+def claim(*, db: Session, worker_id: str, job_id: int | None = None, answer_id: int | None = None, scorer: str | None = None) -> ScoringJob | None:
+    """Take the oldest claimable job (pending, or running with an expired lease) under a new lease."""
+    now = utcnow()
+    stmt = (
+        select(ScoringJob)
+        .where(
+            or_(
+                ScoringJob.status == "pending",
+                (ScoringJob.status == "running") & (ScoringJob.lease_expires_at < now),
+            )
+        )
+        .order_by(ScoringJob.id)
+        .limit(1)
+        # PostgreSQL: concurrent workers skip rows another has locked; SQLite ignores this
+        # and serialises writers with BEGIN IMMEDIATE instead.
+        .with_for_update(skip_locked=True)
+    )
+    if job_id is not None:
+        stmt = stmt.where(ScoringJob.id == job_id)
+    if answer_id is not None:
+        stmt = stmt.where(ScoringJob.answer_id == answer_id)
+    if scorer is not None:
+        stmt = stmt.where(ScoringJob.scorer == scorer)
+    job = db.scalar(stmt)
+    if job is None:
+        return None
+    job.status = "running"
+    job.attempts += 1
+    job.lease_owner = worker_id
+    job.lease_expires_at = now + LEASE
+    job.updated_at = now
+    db.flush()
+    return job
+
+
+def rubric_for(*, catalog: Catalog, question_id: str) -> scoring.Rubric:
+    """The question's rubric, or the generic one if the question left the catalog."""
+    question = catalog.question(question_id)
+    if question is not None:
+        return question.rubric
+    return scoring.generic_rubric(question_id.replace("-", " "))
+
+
+def store_card(*, db: Session, answer: Answer, card: ScoreCard) -> ScoreCardRecord:
+    """Save a card unless this scorer version already scored this answer and rubric."""
+    existing = db.scalar(
+        select(ScoreCardRecord).where(
+            ScoreCardRecord.answer_id == answer.id,
+            ScoreCardRecord.scorer == card.scorer,
+            ScoreCardRecord.scorer_version == card.scorer_version,
+            ScoreCardRecord.rubric_hash == card.rubric_hash,
+        )
+    )
+    if existing is not None:
+        return existing
+    scores = card.scores
+    record = ScoreCardRecord(
+        answer_id=answer.id,
+        scorer=card.scorer,
+        scorer_version=card.scorer_version,
+        rubric_hash=card.rubric_hash,
+        overall=card.overall,
+        card=card.to_dict(),
+        **scores,
+    )
+    db.add(record)
+    if answer.status == "submitted":
+        answer.status = "scored"
+    db.flush()
+    return record
+
+
+def finish(*, db: Session, job_id: int, worker_id: str, card: ScoreCard | None, error: str | None) -> None:
+    """Record a job's outcome, if this worker still holds its lease."""
+    job = db.get(ScoringJob, job_id, with_for_update=True)
+    if job is None or job.lease_owner != worker_id or job.status != "running":
+        return  # the lease expired and another worker took over; its result wins
+    now = utcnow()
+    job.updated_at = now
+    job.lease_expires_at = None
+    if card is not None:
+        store_card(db=db, answer=db.get(Answer, job.answer_id), card=card)
+        job.status, job.last_error = "done", None
+    else:
+        job.last_error = (error or "unknown error")[:MAX_ERROR_CHARS]
+        job.status = "failed" if job.attempts >= MAX_ATTEMPTS else "pending"
+
+
+def process_one(*, read_db, write_db, catalog: Catalog, settings: Settings, worker_id: str, **which) -> bool:
+    """Claim one job, score it outside any transaction, record the result; False if none was waiting."""
+    with write_db.begin() as db:
+        job = claim(db=db, worker_id=worker_id, **which)
+        if job is None:
+            return False
+        job_id, scorer_name = job.id, job.scorer
+        answer = db.get(Answer, job.answer_id)
+        text, question_id = answer.text, answer.question_id
+    card, error = None, None
+    try:
+        card = run_scorer(scorer_name, text=text, rubric=rubric_for(catalog=catalog, question_id=question_id), settings=settings)
+    except Exception as exc:  # any scorer failure is recorded on the job; the answer is untouched
+        log.warning("scoring job %s (%s) failed: %s", job_id, scorer_name, exc)
+        error = f"{type(exc).__name__}: {exc}"
+    with write_db.begin() as db:
+        finish(db=db, job_id=job_id, worker_id=worker_id, card=card, error=error)
+    return True
+
+
+def score_now(*, app_state, answer_id: int, scorer: str) -> None:
+    """Run one answer's job in the request (the offline scorer is fast); any failure leaves it to the worker."""
+    try:
+        process_one(
+            read_db=app_state.read_db,
+            write_db=app_state.write_db,
+            catalog=app_state.catalog,
+            settings=app_state.settings,
+            worker_id=f"request-{answer_id}",
+            answer_id=answer_id,
+            scorer=scorer,
+        )
+    except Exception:  # the answer is committed; the background worker retries the job
+        log.exception("inline scoring of answer %s failed", answer_id)
+
+
+def jobs_for_answer(*, db: Session, answer_id: int) -> list[ScoringJob]:
+    """Every scoring job of an answer, oldest first."""
+    return list(db.scalars(select(ScoringJob).where(ScoringJob.answer_id == answer_id).order_by(ScoringJob.id)))

@@ -1,0 +1,87 @@
+"""Server-side login sessions: start, look up with idle and absolute expiry, end."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from web.db import utcnow
+from web.models import User, UserSession
+from web.security import new_token, token_hash
+from web.settings import Settings
+
+TOUCH_EVERY = timedelta(minutes=5)  # update last_seen_at at most this often, to keep reads cheap
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes even for timezone-aware columns; they were stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def start_session(*, db: Session, user: User, settings: Settings) -> tuple[str, UserSession]:
+    """Create a session for a user; returns the cookie value (never stored) and the row."""
+    cookie = new_token()
+    now = utcnow()
+    row = UserSession(
+        id=token_hash(cookie),
+        user_id=user.id,
+        csrf_token=new_token(),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+    )
+    db.add(row)
+    db.flush()
+    return cookie, row
+
+
+def find_session(*, db: Session, cookie: str | None, settings: Settings) -> UserSession | None:
+    """The live session for a cookie value, or None if missing or expired."""
+    if not cookie:
+        return None
+    row = db.get(UserSession, token_hash(cookie))
+    if row is None:
+        return None
+    now = utcnow()
+    idle_limit = _aware(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes)
+    if now >= _aware(row.expires_at) or now >= idle_limit:
+        return None
+    return row
+
+
+def needs_touch(row: UserSession) -> bool:
+    """Whether last_seen_at is stale enough to be worth a write."""
+    return utcnow() - _aware(row.last_seen_at) >= TOUCH_EVERY
+
+
+def touch_session(*, db: Session, session_id: str) -> None:
+    """Record activity on a session (extends its idle expiry)."""
+    row = db.get(UserSession, session_id)
+    if row is not None:
+        row.last_seen_at = utcnow()
+
+
+def end_session(*, db: Session, cookie: str | None) -> None:
+    """Delete the session row behind a cookie value."""
+    if cookie:
+        db.execute(delete(UserSession).where(UserSession.id == token_hash(cookie)))
+
+
+def purge_expired(*, db: Session, settings: Settings) -> int:
+    """Delete sessions past their absolute or idle expiry; returns how many."""
+    now = utcnow()
+    idle_cutoff = now - timedelta(minutes=settings.session_idle_minutes)
+    result = db.execute(delete(UserSession).where((UserSession.expires_at <= now) | (UserSession.last_seen_at <= idle_cutoff)))
+    return result.rowcount or 0
+
+
+def user_for_session(*, db: Session, row: UserSession) -> User:
+    """The user who owns a session."""
+    return db.get(User, row.user_id)
+
+
+def list_sessions(*, db: Session, user: User) -> list[UserSession]:
+    """A user's sessions, newest first."""
+    return list(db.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.created_at.desc())))

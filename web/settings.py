@@ -1,0 +1,62 @@
+"""Every setting of tpmprep, read from TPMPREP_* environment variables (documented in README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Application settings; the defaults are for a laptop, production must set a secret."""
+
+    model_config = SettingsConfigDict(env_prefix="TPMPREP_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="development, test or production; production turns off /docs and requires secure cookies."
+    )
+    database_url: str = Field(
+        f"sqlite:///{REPO_ROOT / 'data' / 'tpmprep.db'}",
+        description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... in production.",
+    )
+    content_dir: Path = Field(REPO_ROOT / "content", description="Folder holding guides/, questions/ and tracks/.")
+    cookie_secure: bool = Field(False, description="Mark the session cookie Secure (set true behind HTTPS).")
+    session_idle_minutes: int = Field(60 * 24, description="A session unused this long expires.")
+    session_absolute_hours: int = Field(24 * 14, description="A session expires this long after login whatever its use.")
+    login_max_attempts: int = Field(5, description="Failed logins allowed per account, and 4x that per IP, within the window.")
+    login_window_minutes: int = Field(15, description="Window over which failed logins are counted.")
+    max_answer_chars: int = Field(20_000, description="Longest answer accepted (about 3,000 words).")
+    password_hash_cheap: bool = Field(False, description="Cheaper argon2 parameters; for tests only.")
+    page_size: int = Field(20, description="Questions per page in the question bank.")
+    # LLM scorer: optional; any OpenAI-compatible endpoint.
+    llm_base_url: str = Field("", description="OpenAI-compatible base URL (empty: the LLM scorer is off).")
+    llm_api_key: str = Field("", description="API key for the LLM endpoint (local servers accept any value).")
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the LLM endpoint.")
+    llm_timeout_seconds: float = Field(30.0, description="Timeout of one LLM call.")
+    llm_max_retries: int = Field(2, description="Retries of one LLM call after a timeout, 429 or 5xx.")
+    run_worker: bool = Field(True, description="Run a scoring worker thread inside the web server.")
+
+    @model_validator(mode="after")
+    def _fail_closed(self) -> "Settings":
+        # Outside development the session cookie must not travel over plain HTTP, and
+        # test-only cheap hashing must never reach real passwords.
+        if self.environment == "production":
+            if not self.cookie_secure:
+                raise ValueError("TPMPREP_COOKIE_SECURE must be true in production (serve over HTTPS)")
+            if self.password_hash_cheap:
+                raise ValueError("TPMPREP_PASSWORD_HASH_CHEAP is for tests only")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (embedded) rather than a server."""
+        return self.database_url.startswith("sqlite")
+
+
+def get_settings() -> Settings:
+    """Settings from the environment."""
+    return Settings()

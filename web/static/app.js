@@ -1,0 +1,102 @@
+// tpmprep progressive enhancements: answer drafts, word count, timer, live score updates.
+// Everything works without this file; it only adds comfort.
+(function () {
+  "use strict";
+
+  function wordCount(text) {
+    var m = text.match(/[A-Za-z0-9][\w'’-]*/g);
+    return m ? m.length : 0;
+  }
+
+  function setupAnswerForm(form) {
+    var key = form.getAttribute("data-draft-key");
+    var area = form.querySelector("textarea");
+    var counter = form.querySelector("[data-word-count]");
+    var started = form.querySelector("[data-started-at]");
+    var toggle = form.querySelector("[data-timer-toggle]");
+    var timer = form.querySelector("[data-timer]");
+    var storage = null;
+    try { storage = window.localStorage; } catch (e) { storage = null; }
+
+    // Restore a draft unless the server sent text back (a failed submit).
+    if (storage && key && !area.value) {
+      var saved = storage.getItem(key);
+      if (saved) { area.value = saved; }
+    }
+    var startKey = key + ":started";
+    if (!started.value) {
+      var savedStart = storage && storage.getItem(startKey);
+      started.value = savedStart || new Date().toISOString();
+    }
+    if (storage) { storage.setItem(startKey, started.value); }
+
+    function update() {
+      var n = wordCount(area.value);
+      counter.textContent = n + (n === 1 ? " word" : " words");
+      if (storage && key) {
+        if (area.value) { storage.setItem(key, area.value); } else { storage.removeItem(key); }
+      }
+    }
+    area.addEventListener("input", update);
+    update();
+
+    // The draft is cleared only when the server has accepted the answer (the next page says so).
+    form.addEventListener("submit", function () {
+      if (storage) { storage.setItem("submitted-draft", key); }
+    });
+
+    var interval = null;
+    function tick() {
+      var secs = Math.max(0, Math.floor((Date.now() - Date.parse(started.value)) / 1000));
+      var m = Math.floor(secs / 60), s = secs % 60;
+      timer.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+    }
+    if (toggle && timer) {
+      toggle.addEventListener("change", function () {
+        timer.hidden = !toggle.checked;
+        if (toggle.checked) { tick(); interval = window.setInterval(tick, 1000); }
+        else if (interval) { window.clearInterval(interval); interval = null; }
+      });
+    }
+  }
+
+  function clearSubmittedDraft() {
+    // We are on an answer page: the answer was stored, so its draft can go.
+    var storage;
+    try { storage = window.localStorage; } catch (e) { return; }
+    var key = storage.getItem("submitted-draft");
+    if (key) {
+      storage.removeItem(key);
+      storage.removeItem(key + ":started");
+      storage.removeItem("submitted-draft");
+    }
+  }
+
+  function pollAnswer(el) {
+    var id = el.getAttribute("data-poll-answer");
+    var tries = 0;
+    function check() {
+      tries += 1;
+      fetch("/api/v1/answers/" + id, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          var busy = data.jobs.some(function (j) { return j.status === "pending" || j.status === "running"; });
+          if (!busy) { window.location.reload(); }
+          else if (tries < 120) { window.setTimeout(check, Math.min(2000 + tries * 500, 10000)); }
+        })
+        .catch(function () { if (tries < 120) { window.setTimeout(check, 5000); } });
+    }
+    window.setTimeout(check, 1500);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = document.querySelectorAll("form[data-draft-key]");
+    for (var i = 0; i < forms.length; i++) { setupAnswerForm(forms[i]); }
+    var poll = document.querySelector("[data-poll-answer]");
+    if (poll) {
+      clearSubmittedDraft();
+      if (poll.getAttribute("data-pending")) { pollAnswer(poll); }
+    }
+  });
+})();

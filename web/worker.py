@@ -1,0 +1,67 @@
+"""The scoring worker: a loop that claims and runs scoring jobs, in a thread or its own process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+
+from web.services.scoring_jobs import process_one
+
+log = logging.getLogger("tpmprep.worker")
+
+IDLE_SECONDS = 1.0  # how long an idle worker waits before looking for jobs again
+
+
+def worker_name() -> str:
+    """A unique name for leases: host, process and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    """Runs jobs until stopped; several may run at once, in threads or processes."""
+
+    def __init__(self, *, read_db, write_db, catalog, settings, name: str | None = None):
+        self.read_db, self.write_db, self.catalog, self.settings = read_db, write_db, catalog, settings
+        self.name = name or worker_name()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> bool:
+        """Process one job if any is waiting."""
+        return process_one(
+            read_db=self.read_db, write_db=self.write_db, catalog=self.catalog, settings=self.settings, worker_id=self.name
+        )
+
+    def run(self, *, until_idle: bool = False) -> None:
+        """Loop until stopped (or, with until_idle, until no job is waiting)."""
+        while not self._stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:  # keep the loop alive through a database hiccup
+                log.exception("worker %s: error while processing", self.name)
+                worked = False
+            if not worked:
+                if until_idle:
+                    return
+                self._stop.wait(IDLE_SECONDS)
+
+    def start(self) -> "Worker":
+        """Run in a daemon thread."""
+        self._thread = threading.Thread(target=self.run, name=f"worker-{self.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the loop to stop and wait for it."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def start_background_worker(app) -> Worker:
+    """The worker thread inside the web server."""
+    state = app.state
+    return Worker(read_db=state.read_db, write_db=state.write_db, catalog=state.catalog, settings=state.settings).start()
