@@ -238,7 +238,11 @@ def render_user_markdown(text: str) -> str:
 # ---------------------------------------------------------------- YAML with line numbers
 
 
-def _to_python(node: yaml.Node, path: str, lines: dict[str, int], loader: yaml.SafeLoader) -> Any:
+# libyaml's C parser when available: the pure-Python one dominates catalog load time.
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _to_python(node: yaml.Node, path: str, lines: dict[str, int], loader: Any) -> Any:
     """Convert a composed YAML node to Python, recording the line of every key path."""
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -301,7 +305,7 @@ def _read(path: Path, problems: list[ContentProblem]) -> _Source | None:
     body = text[body_start + 1:] if body_start != -1 else ""
     body_line = front.count("\n") + 3
     try:
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        node = yaml.compose(front, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -311,7 +315,7 @@ def _read(path: Path, problems: list[ContentProblem]) -> _Source | None:
         problems.append(ContentProblem(path, 2, "front matter must be a mapping of fields"))
         return None
     lines: dict[str, int] = {}
-    loader = yaml.SafeLoader("")
+    loader = YAML_LOADER("")
     try:
         meta = _to_python(node, "", lines, loader)
     finally:
@@ -368,6 +372,7 @@ def _id(src: _Source, key: str) -> str:
 
 @dataclass
 class _Rendered:
+    tokens: list
     html: str
     toc: tuple[Heading, ...]
     text: str
@@ -375,11 +380,10 @@ class _Rendered:
     sections: list[tuple[str, int, int]]  # (## heading text, token start, file line)
 
 
-def _render(src: _Source, body: str | None = None, line_offset: int | None = None) -> _Rendered:
-    """Render a markdown body, collecting headings, links and plain text."""
-    body = src.body if body is None else body
-    offset = src.body_line if line_offset is None else line_offset
-    tokens = _MD.parse(body)
+def _render(src: _Source, *, html: bool = True) -> _Rendered:
+    """Parse a markdown body once, collecting headings, links and plain text (and the HTML if asked)."""
+    offset = src.body_line
+    tokens = _MD.parse(src.body)
     toc: list[Heading] = []
     links: list[tuple[int, str, str]] = []
     words: list[str] = []
@@ -401,8 +405,8 @@ def _render(src: _Source, body: str | None = None, line_offset: int | None = Non
                         links.append((line, match.group(1), match.group(2)))
         elif tok.type in ("fence", "code_block"):
             words.append(tok.content)
-    html = _MD.renderer.render(tokens, _MD.options, {})
-    return _Rendered(html, tuple(toc), "\n".join(words), links, sections)
+    rendered_html = _MD.renderer.render(tokens, _MD.options, {}) if html else ""
+    return _Rendered(tokens, rendered_html, tuple(toc), "\n".join(words), links, sections)
 
 
 def _word_count(text: str) -> int:
@@ -523,7 +527,7 @@ def _load_question(src: _Source, folder: str) -> tuple[Question | None, _Rendere
                 weights[name] = float(value)
         if weights and not any(v > 0 for v in weights.values()):
             src.problem("weights", "at least one weight must be greater than 0")
-    rendered = _render(src)
+    rendered = _render(src, html=False)  # questions are rendered per section below
     sections = _split_sections(src, rendered)
     prompt_text = _plain(sections.get("prompt", ("", ""))[1])
     example_text = sections.get("example", ("", ""))[1].strip()
@@ -558,30 +562,35 @@ def _split_sections(src: _Source, rendered: _Rendered) -> dict[str, tuple[str, s
     """Cut a question body into its required `##` sections: key -> (html, markdown source)."""
     wanted = {title.lower(): key for key, title in QUESTION_SECTIONS.items()}
     body_lines = src.body.split("\n")
-    found: list[tuple[str, int]] = []  # (key, line index in body of the heading)
-    for title, _tok, file_line in rendered.sections:
+    found: list[tuple[str, int, int]] = []  # (key, line index in body of the heading, token index)
+    for title, tok_index, file_line in rendered.sections:
         key = wanted.get(title.lower())
         if key is None:
             src.problem(file_line, f"unknown section '## {title}' (allowed: {', '.join(QUESTION_SECTIONS.values())})")
             continue
-        if any(k == key for k, _ in found):
+        if any(k == key for k, _, _ in found):
             src.problem(file_line, f"section '## {title}' appears twice")
             continue
-        found.append((key, file_line - src.body_line))
+        found.append((key, file_line - src.body_line, tok_index))
     for key, title in QUESTION_SECTIONS.items():
-        if key not in {k for k, _ in found}:
+        if key not in {k for k, _, _ in found}:
             src.problem(src.body_line, f"missing section '## {title}'")
-    order = [k for k, _ in found]
+    order = [k for k, _, _ in found]
     expected = [k for k in QUESTION_SECTIONS if k in order]
     if order != expected:
         src.problem(src.body_line, "sections are out of order (Prompt, What interviewers look for, Tips, Example strong answer)")
     out: dict[str, tuple[str, str]] = {}
-    for idx, (key, start) in enumerate(found):
-        end = found[idx + 1][1] if idx + 1 < len(found) else len(body_lines)
+    tokens = rendered.tokens
+    for idx, (key, start, tok_start) in enumerate(found):
+        last = idx + 1 == len(found)
+        end = len(body_lines) if last else found[idx + 1][1]
+        tok_end = len(tokens) if last else found[idx + 1][2]
         source = "\n".join(body_lines[start + 1:end]).strip()
         if not source:
             src.problem(src.body_line + start, f"section '## {QUESTION_SECTIONS[key]}' is empty")
-        out[key] = (_MD.render(source), source)
+        # Render the section's own tokens (after its heading's 3 tokens): no second parse.
+        html = _MD.renderer.render(tokens[tok_start + 3:tok_end], _MD.options, {})
+        out[key] = (html, source)
     return out
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import scoring
+from scoring.generic import generic_rubric
+from scoring.rubric import Rubric
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS, anchor_text
 from web.scorers import run_scorer
@@ -15,7 +16,7 @@ def predictor(scorer: str, settings: Settings) -> Callable[[dict], dict[str, int
     """A function mapping a graded record to predicted 1-5 scores with the chosen scorer."""
 
     def predict(record: dict) -> dict[str, int]:
-        rubric = scoring.generic_rubric(record["question"], record.get("category"))
+        rubric = generic_rubric(record["question"], record.get("category"))
         return run_scorer(scorer, text=record["answer"], rubric=rubric, settings=settings).scores
 
     return predict
@@ -31,7 +32,7 @@ def score_text(text: str, *, question_id: str | None, question_text: str | None,
             raise LookupError(f"no question with id '{question_id}' (see /questions for ids)")
         rubric = question.rubric
     else:
-        rubric = scoring.generic_rubric(question_text or "")
+        rubric = generic_rubric(question_text or "")
     return run_scorer(scorer, text=text, rubric=rubric, settings=settings)
 
 

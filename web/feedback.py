@@ -27,7 +27,33 @@ def highlight(text: str, evidence: list[Evidence] | tuple[Evidence, ...]) -> lis
         dims = tuple(d for d in DIMENSIONS if any(e.dimension == d for e in covering))
         labels = tuple(sorted({e.label for e in covering}))
         segments.append(Segment(text[start:end], dims, labels))
-    return segments
+    return _merge(segments)
+
+
+def _merge(segments: list[Segment]) -> list[Segment]:
+    """Join marked runs of the same dimensions separated only by spaces or light punctuation."""
+    merged: list[Segment] = []
+    i = 0
+    while i < len(segments):
+        seg = segments[i]
+        if merged and seg.dimensions and merged[-1].dimensions == seg.dimensions:
+            prev = merged.pop()
+            merged.append(Segment(prev.text + seg.text, seg.dimensions, tuple(sorted(set(prev.labels) | set(seg.labels)))))
+        elif (
+            merged
+            and not seg.dimensions
+            and i + 1 < len(segments)
+            and merged[-1].dimensions
+            and segments[i + 1].dimensions == merged[-1].dimensions
+            and len(seg.text) <= 3
+            and not seg.text.strip(" ,;:-")
+        ):
+            prev = merged.pop()
+            merged.append(Segment(prev.text + seg.text, prev.dimensions, prev.labels))
+        else:
+            merged.append(seg)
+        i += 1
+    return merged
 
 
 def all_evidence(card: ScoreCard) -> list[Evidence]:

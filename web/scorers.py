@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import scoring
+from scoring.offline import score as offline_score
 from scoring.card import ScoreCard
 from scoring.rubric import Rubric
 from web.settings import Settings
@@ -14,7 +14,7 @@ LLM = "llm"
 
 
 def _offline(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
-    return scoring.score(text, rubric)
+    return offline_score(text, rubric)
 
 
 def _llm(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:

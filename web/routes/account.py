@@ -49,7 +49,7 @@ def _logged_in_response(request: Request, db, user, settings, target: str) -> Re
 @router.get("/signup", name="signup")
 def signup_form(request: Request, next: str = ""):
     """The sign-up form."""
-    return render(request, "account/signup.html", {"email": "", "errors": {}, "next": _safe_next(next)})
+    return render(request, "account/signup.html", {"email": "", "errors": {}, "next": _safe_next(next) if next else ""})
 
 
 @router.post("/signup", dependencies=[CsrfDep])

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-import scoring
+from scoring.generic import generic_rubric
+from scoring.rubric import Rubric
 from scoring.card import ScoreCard
 from web.content import Catalog
 from web.db import utcnow
@@ -66,12 +67,12 @@ def claim(*, db: Session, worker_id: str, job_id: int | None = None, answer_id: 
     return job
 
 
-def rubric_for(*, catalog: Catalog, question_id: str) -> scoring.Rubric:
+def rubric_for(*, catalog: Catalog, question_id: str) -> Rubric:
     """The question's rubric, or the generic one if the question left the catalog."""
     question = catalog.question(question_id)
     if question is not None:
         return question.rubric
-    return scoring.generic_rubric(question_id.replace("-", " "))
+    return generic_rubric(question_id.replace("-", " "))
 
 
 def store_card(*, db: Session, answer: Answer, card: ScoreCard) -> ScoreCardRecord:
