@@ -175,7 +175,6 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     check_schema(engine, settings.database_url)
     worker = Worker(
-        read_db=make_sessionmaker(engine),
         write_db=make_sessionmaker(engine, write=True),
         catalog=load_catalog(settings.content_dir),
         settings=settings,
@@ -191,6 +190,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     """Measure scorer agreement with graded answers."""
     from scoring.evaluate import evaluate, format_report
+    from scoring.rubric import DIMENSIONS
     from web.eval_predict import predictor
 
     records = [json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -202,8 +202,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     bar.close()
     if args.predictions:
         with open(args.predictions, "w", encoding="utf-8") as out:
-            for row in report["predictions"]:
-                out.write(json.dumps(row) + "\n")
+            for record, row in zip(records, report["predictions"]):
+                out.write(json.dumps({"id": record.get("id"), **{d: row[d] for d in DIMENSIONS}}) + "\n")
     if args.json:
         print(json.dumps({k: v for k, v in report.items() if k != "predictions"}, indent=2, default=str))
     else:

@@ -6,6 +6,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -264,11 +265,22 @@ class _Source:
 
     path: Path
     meta: dict[str, Any]
-    lines: dict[str, int]  # key path -> line in the file
+    front: str  # the YAML text, re-read for line numbers only when a problem is reported
     body: str
     body_line: int  # line of the file where the body starts
     digest: str
     problems: list[ContentProblem]
+
+    @cached_property
+    def lines(self) -> dict[str, int]:
+        """Key path -> line in the file (computed lazily: most files have no problem)."""
+        found: dict[str, int] = {}
+        loader = YAML_LOADER("")
+        try:
+            _to_python(yaml.compose(self.front, Loader=YAML_LOADER), "", found, loader)
+        finally:
+            loader.dispose()
+        return {k: v + 1 for k, v in found.items()}  # the opening '---' is line 1
 
     def line(self, key: str) -> int:
         """Line of a front-matter key (or its nearest parent), else 1."""
@@ -305,24 +317,17 @@ def _read(path: Path, problems: list[ContentProblem]) -> _Source | None:
     body = text[body_start + 1:] if body_start != -1 else ""
     body_line = front.count("\n") + 3
     try:
-        node = yaml.compose(front, Loader=YAML_LOADER)
+        meta = yaml.load(front, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problems.append(ContentProblem(path, line, f"invalid YAML: {getattr(exc, 'problem', exc)}"))
         return None
-    if not isinstance(node, yaml.MappingNode):
+    if not isinstance(meta, dict):
         problems.append(ContentProblem(path, 2, "front matter must be a mapping of fields"))
         return None
-    lines: dict[str, int] = {}
-    loader = YAML_LOADER("")
-    try:
-        meta = _to_python(node, "", lines, loader)
-    finally:
-        loader.dispose()
-    lines = {k: v + 1 for k, v in lines.items()}  # the opening '---' is line 1
     digest = hashlib.sha256(raw).hexdigest()[:16]
-    return _Source(path, meta, lines, body, body_line, digest, problems)
+    return _Source(path, meta, front, body, body_line, digest, problems)
 
 
 def _check_fields(src: _Source, spec: dict[str, bool], kind: str) -> bool:

@@ -7,8 +7,9 @@ import os
 import socket
 import threading
 import uuid
+from datetime import timedelta
 
-from web.services.scoring_jobs import process_one
+from web.services.scoring_jobs import LEASE, process_one
 
 log = logging.getLogger("tpmprep.worker")
 
@@ -23,8 +24,8 @@ def worker_name() -> str:
 class Worker:
     """Runs jobs until stopped; several may run at once, in threads or processes."""
 
-    def __init__(self, *, read_db, write_db, catalog, settings, name: str | None = None):
-        self.read_db, self.write_db, self.catalog, self.settings = read_db, write_db, catalog, settings
+    def __init__(self, *, write_db, catalog, settings, name: str | None = None, lease: timedelta = LEASE):
+        self.write_db, self.catalog, self.settings, self.lease = write_db, catalog, settings, lease
         self.name = name or worker_name()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -32,7 +33,7 @@ class Worker:
     def run_once(self) -> bool:
         """Process one job if any is waiting."""
         return process_one(
-            read_db=self.read_db, write_db=self.write_db, catalog=self.catalog, settings=self.settings, worker_id=self.name
+            write_db=self.write_db, catalog=self.catalog, settings=self.settings, worker_id=self.name, lease=self.lease
         )
 
     def run(self, *, until_idle: bool = False) -> None:
@@ -64,4 +65,4 @@ class Worker:
 def start_background_worker(app) -> Worker:
     """The worker thread inside the web server."""
     state = app.state
-    return Worker(read_db=state.read_db, write_db=state.write_db, catalog=state.catalog, settings=state.settings).start()
+    return Worker(write_db=state.write_db, catalog=state.catalog, settings=state.settings).start()

@@ -32,7 +32,15 @@ def enqueue(*, db: Session, answer: Answer, settings: Settings, scorers: list[st
     return jobs
 
 
-def claim(*, db: Session, worker_id: str, job_id: int | None = None, answer_id: int | None = None, scorer: str | None = None) -> ScoringJob | None:
+def claim(
+    *,
+    db: Session,
+    worker_id: str,
+    lease: timedelta = LEASE,
+    job_id: int | None = None,
+    answer_id: int | None = None,
+    scorer: str | None = None,
+) -> ScoringJob | None:
     """Take the oldest claimable job (pending, or running with an expired lease) under a new lease."""
     now = utcnow()
     stmt = (
@@ -61,7 +69,7 @@ def claim(*, db: Session, worker_id: str, job_id: int | None = None, answer_id: 
     job.status = "running"
     job.attempts += 1
     job.lease_owner = worker_id
-    job.lease_expires_at = now + LEASE
+    job.lease_expires_at = now + lease
     job.updated_at = now
     db.flush()
     return job
@@ -120,10 +128,10 @@ def finish(*, db: Session, job_id: int, worker_id: str, card: ScoreCard | None, 
         job.status = "failed" if job.attempts >= MAX_ATTEMPTS else "pending"
 
 
-def process_one(*, read_db, write_db, catalog: Catalog, settings: Settings, worker_id: str, **which) -> bool:
+def process_one(*, write_db, catalog: Catalog, settings: Settings, worker_id: str, lease: timedelta = LEASE, **which) -> bool:
     """Claim one job, score it outside any transaction, record the result; False if none was waiting."""
     with write_db.begin() as db:
-        job = claim(db=db, worker_id=worker_id, **which)
+        job = claim(db=db, worker_id=worker_id, lease=lease, **which)
         if job is None:
             return False
         job_id, scorer_name = job.id, job.scorer
@@ -144,7 +152,6 @@ def score_now(*, app_state, answer_id: int, scorer: str) -> None:
     """Run one answer's job in the request (the offline scorer is fast); any failure leaves it to the worker."""
     try:
         process_one(
-            read_db=app_state.read_db,
             write_db=app_state.write_db,
             catalog=app_state.catalog,
             settings=app_state.settings,
