@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,7 +26,7 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; object-src 'none'"
 )
-DOCS_PATHS = ("/docs", "/redoc")
+DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's docs page needs inline script
 ERROR_TITLES = {
     400: "Bad request",
     401: "Please log in",
@@ -98,18 +98,45 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     return app
 
 
+NO_STORE_PREFIXES = ("/account", "/answers", "/login", "/signup", "/api/")
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding security headers (cheaper than BaseHTTPMiddleware)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        extra = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        ]
+        if not path.startswith(DOCS_PATHS):
+            extra.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+        if path.startswith(NO_STORE_PREFIXES):
+            extra.append((b"cache-control", b"no-store"))
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def _install_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response: Response = await call_next(request)
-        if not request.url.path.startswith(DOCS_PATHS):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.url.path.startswith(("/account", "/answers", "/login", "/signup", "/api/")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    from web.page_cache import AnonymousPageCache
+
+    # Added last = outermost: cached pages still get the security headers.
+    app.add_middleware(AnonymousPageCache)
+    app.add_middleware(SecurityHeaders)
 
 
 def _wants_json(request: Request) -> bool:

@@ -127,7 +127,12 @@ class Question:
         """Human name of the category."""
         return CATEGORY_LABELS[self.category]
 
-    @property
+    @cached_property
+    def focus_label(self) -> str:
+        """The two heaviest dimensions, for lists."""
+        return ", ".join(d.capitalize() for d in self.weighted_dimensions[:2])
+
+    @cached_property
     def weighted_dimensions(self) -> tuple[str, ...]:
         """Dimensions this question counts, heaviest first."""
         dims = [d for d in DIMENSIONS if self.weights.get(d, 0) > 0]
@@ -211,6 +216,22 @@ class Catalog:
     def all_tags(self) -> list[str]:
         """Every question tag, sorted."""
         return sorted({t for q in self.questions.values() for t in q.tags})
+
+    def has_tag(self, tag: str) -> bool:
+        """Whether any question carries this tag."""
+        return tag in self._tag_counts
+
+    def common_tags(self, minimum: int = 2) -> list[str]:
+        """Tags shared by at least `minimum` questions, for the filter menu (rare ones are linked from questions)."""
+        return sorted(t for t, n in self._tag_counts.items() if n >= minimum)
+
+    @cached_property
+    def _tag_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for question in self.questions.values():
+            for tag in question.tags:
+                counts[tag] = counts.get(tag, 0) + 1
+        return counts
 
 
 def slugify(text: str) -> str:

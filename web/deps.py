@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from web.content import Catalog
@@ -36,28 +37,38 @@ class LoginRequired(Exception):
     """Raised when a page needs a logged-in user; pages redirect to login, the API answers 401."""
 
 
-def get_settings(request: Request) -> Settings:
+# Plain attribute reads are `async def` so FastAPI does not send them to the thread pool.
+async def get_settings(request: Request) -> Settings:
     """The app's settings."""
     return request.app.state.settings
 
 
-def get_catalog(request: Request) -> Catalog:
+async def get_catalog(request: Request) -> Catalog:
     """The content catalog loaded at start-up."""
     return request.app.state.catalog
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A session per request: deferred reads for safe methods, write-locked otherwise; commit on success."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A session per request: deferred reads for safe methods, write-locked otherwise; commit on success.
+
+    Creating a session does no I/O, so this runs on the event loop; the commit or rollback
+    (which may) runs in the thread pool, and only when the request actually used the database.
+    """
     factory = request.app.state.read_db if request.method in SAFE_METHODS else request.app.state.write_db
     db = factory()
     try:
         yield db
-        db.commit()
+        if db.in_transaction():
+            await run_in_threadpool(db.commit)
     except BaseException:
-        db.rollback()
+        if db.in_transaction():
+            await run_in_threadpool(db.rollback)
         raise
     finally:
-        db.close()
+        if db.in_transaction():
+            await run_in_threadpool(db.close)
+        else:
+            db.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -65,15 +76,22 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SessionDep = Annotated[Session, Depends(get_db)]
 
 
-def current_login(request: Request, db: SessionDep, settings: SettingsDep) -> UserSession | None:
-    """The live login session from the cookie, touched at most every few minutes."""
-    if hasattr(request.state, "login"):
-        return request.state.login
-    row = session_service.find_session(db=db, cookie=request.cookies.get(SESSION_COOKIE), settings=settings)
+def _find_login(request: Request, db: Session, settings: Settings, cookie: str) -> UserSession | None:
+    row = session_service.find_session(db=db, cookie=cookie, settings=settings)
     if row is not None and request.method in SAFE_METHODS and session_service.needs_touch(row):
         # Reads run in a deferred transaction; the touch is a short write of its own.
         with request.app.state.write_db.begin() as writer:
             session_service.touch_session(db=writer, session_id=row.id)
+    return row
+
+
+async def current_login(request: Request, db: SessionDep, settings: SettingsDep) -> UserSession | None:
+    """The live login session from the cookie, touched at most every few minutes."""
+    if hasattr(request.state, "login"):
+        return request.state.login
+    cookie = request.cookies.get(SESSION_COOKIE)
+    # Visitors without a cookie cost no database round trip and no thread hop.
+    row = await run_in_threadpool(_find_login, request, db, settings, cookie) if cookie else None
     request.state.login = row
     # Snapshot for templates: an error later in the request rolls back and expires ORM rows.
     request.state.csrf = row.csrf_token if row is not None else None
@@ -83,20 +101,19 @@ def current_login(request: Request, db: SessionDep, settings: SettingsDep) -> Us
 LoginDep = Annotated[UserSession | None, Depends(current_login)]
 
 
-def optional_user(request: Request, db: SessionDep, login: LoginDep) -> User | None:
+async def optional_user(request: Request, db: SessionDep, login: LoginDep) -> User | None:
     """The logged-in user (by session cookie or API bearer token), or None."""
     if hasattr(request.state, "user"):
         return request.state.user
     user: User | None = None
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        token = auth[7:].strip()
-        user = token_service.user_for_token(db=db, token=token)
+        user = await run_in_threadpool(token_service.user_for_token, db=db, token=auth[7:].strip())
         if user is None:
             raise HTTPException(401, "Invalid API token.", headers={"WWW-Authenticate": "Bearer"})
         request.state.via_token = True
     elif login is not None:
-        user = session_service.user_for_session(db=db, row=login)
+        user = session_service.user_for_session(db=db, row=login)  # loaded with the session: no I/O
     request.state.user = user
     request.state.viewer = Viewer(user.id, user.email, user.role) if user is not None else None
     return user
@@ -105,7 +122,7 @@ def optional_user(request: Request, db: SessionDep, login: LoginDep) -> User | N
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
-def current_user(user: OptionalUser) -> User:
+async def current_user(user: OptionalUser) -> User:
     """The logged-in user; otherwise a login is required."""
     if user is None:
         raise LoginRequired()
@@ -118,7 +135,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 def require_role(*roles: str):
     """A dependency that lets through only users with one of `roles` (403 otherwise)."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:
         if user.role not in roles:
             raise HTTPException(403, "You do not have access to this page.")
         return user

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from scoring.rubric import ANCHORS, DIMENSIONS, anchor_text
 from web.content import CATEGORIES, CATEGORY_LABELS, DIFFICULTIES
@@ -42,6 +43,20 @@ def _format_duration(seconds: int | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
+def _card_renderer(env):
+    """question_card(q): a question's list card, rendered once per question and reused (content is immutable)."""
+    template = env.get_template("_question_card.html")
+    cache: dict[tuple[str, str], Markup] = {}
+
+    def question_card(question) -> Markup:
+        key = (question.id, question.version)
+        if key not in cache:
+            cache[key] = Markup(template.render(q=question))
+        return cache[key]
+
+    return question_card
+
+
 def make_templates() -> Jinja2Templates:
     """The Jinja environment, built once per app (autoescape on)."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
@@ -58,26 +73,39 @@ def make_templates() -> Jinja2Templates:
         highlight=highlight,
         all_evidence=all_evidence,
     )
+    env.globals["question_card"] = _card_renderer(env)
     env.filters["date"] = _format_date
     env.filters["duration"] = _format_duration
     return templates
 
 
+class _VisitorToken:
+    """A CSRF token for a visitor without a session, made only if a page prints it (a form)."""
+
+    def __init__(self) -> None:
+        self.value: str | None = None
+
+    def __str__(self) -> str:
+        if self.value is None:
+            self.value = new_token()
+        return self.value
+
+    __html__ = __str__
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200) -> HTMLResponse:
-    """Render a page with the common context; gives anonymous visitors a CSRF cookie for their forms."""
+    """Render a page with the common context; gives anonymous visitors a CSRF cookie when a form needs one."""
     csrf = expected_csrf(request)
-    set_cookie = False
-    if csrf is None:
-        csrf, set_cookie = new_token(), True
+    visitor_token = _VisitorToken() if csrf is None else None
     ctx = {
         "request": request,
         "user": getattr(request.state, "viewer", None),
-        "csrf_token": csrf,
+        "csrf_token": csrf if csrf is not None else visitor_token,
         "settings": request.app.state.settings,
     }
     ctx.update(context or {})
     response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
-    if set_cookie:
+    if visitor_token is not None and visitor_token.value is not None:
         settings = request.app.state.settings
-        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax", secure=settings.cookie_secure, path="/")
+        response.set_cookie(CSRF_COOKIE, visitor_token.value, httponly=True, samesite="lax", secure=settings.cookie_secure, path="/")
     return response

@@ -148,3 +148,25 @@ def test_pages_reference_no_external_hosts(client, catalog):
             for node in page.find_all(tag):
                 value = node.get(attr) or ""
                 assert not value.startswith(("http:", "https:", "//")), (path, value)
+
+
+def test_anonymous_catalog_pages_are_cached_but_never_served_to_a_logged_in_user(app, client, catalog):
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import login, make_user
+
+    with TestClient(app) as anonymous:
+        first = anonymous.get("/questions?category=strategy")
+        second = anonymous.get("/questions?category=strategy")
+        assert first.text == second.text and "set-cookie" not in first.headers
+        assert second.headers["content-security-policy"]  # cached pages keep their headers
+    make_user(app, "cached@example.com")
+    login(client, "cached@example.com")
+    page = soup(client.get("/questions?category=strategy"))
+    assert "cached@example.com" in text_of(page.find("nav"))
+    assert page.find("meta", attrs={"name": "csrf-token"}) is not None
+
+
+def test_pages_without_forms_set_no_cookie_for_visitors(client, catalog):
+    assert "set-cookie" not in client.get("/guides").headers
+    assert "tpmprep_csrf" in client.get("/login").headers["set-cookie"]

@@ -45,12 +45,15 @@ def question_bank(
         category=_choice(category, CATEGORIES),
         difficulty=_choice(difficulty, DIFFICULTIES),
         dimension=_choice(dimension, DIMENSIONS),
-        tag=_choice(tag, catalog.all_tags()),
+        tag=tag if catalog.has_tag(tag) else "",
         q=q[:200],
     )
     results = catalog_service.filter_questions(catalog=catalog, flt=flt)
     page_obj = catalog_service.paginate(results, page=page, per_page=settings.page_size)
-    return render(request, "questions/index.html", {"flt": flt, "page": page_obj, "tags": catalog.all_tags()})
+    tags = catalog.common_tags()
+    if flt.tag and flt.tag not in tags:
+        tags = sorted([*tags, flt.tag])
+    return render(request, "questions/index.html", {"flt": flt, "page": page_obj, "tags": tags})
 
 
 def _question_context(catalog, question: Question, user, db) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from web.db import utcnow
 from web.models import User, UserSession
@@ -38,10 +38,12 @@ def start_session(*, db: Session, user: User, settings: Settings) -> tuple[str, 
 
 
 def find_session(*, db: Session, cookie: str | None, settings: Settings) -> UserSession | None:
-    """The live session for a cookie value, or None if missing or expired."""
+    """The live session for a cookie value (its user loaded in the same query), or None if missing or expired."""
     if not cookie:
         return None
-    row = db.get(UserSession, token_hash(cookie))
+    row = db.scalar(
+        select(UserSession).where(UserSession.id == token_hash(cookie)).options(joinedload(UserSession.user))
+    )
     if row is None:
         return None
     now = utcnow()
@@ -78,8 +80,8 @@ def purge_expired(*, db: Session, settings: Settings) -> int:
 
 
 def user_for_session(*, db: Session, row: UserSession) -> User:
-    """The user who owns a session."""
-    return db.get(User, row.user_id)
+    """The user who owns a session (already loaded by find_session)."""
+    return row.user
 
 
 def list_sessions(*, db: Session, user: User) -> list[UserSession]:
