@@ -13,6 +13,12 @@ OFFLINE = "offline"
 LLM = "llm"
 
 
+class ScorerUnavailable(RuntimeError):
+    """The scorer gave up after its own retries; the job is failed at once and the offline score stands."""
+
+    final = True
+
+
 def _offline(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
     return offline_score(text, rubric)
 
@@ -27,7 +33,12 @@ def _llm(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
         timeout=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
     )
-    return score_with_llm(text, rubric, config=config)
+    card = score_with_llm(text, rubric, config=config)
+    if card.scorer != LLM:
+        # The LLM scorer fell back to the offline card; that card exists already, so record why instead.
+        reason = "; ".join(card.notes) or str(card.meta.get("llm_error", "unknown error"))
+        raise ScorerUnavailable(reason)
+    return card
 
 
 SCORERS: dict[str, Callable[[str, Rubric, Settings], ScoreCard]] = {OFFLINE: _offline, LLM: _llm}

@@ -112,7 +112,7 @@ def store_card(*, db: Session, answer: Answer, card: ScoreCard) -> ScoreCardReco
     return record
 
 
-def finish(*, db: Session, job_id: int, worker_id: str, card: ScoreCard | None, error: str | None) -> None:
+def finish(*, db: Session, job_id: int, worker_id: str, card: ScoreCard | None, error: str | None, final: bool = False) -> None:
     """Record a job's outcome, if this worker still holds its lease."""
     job = db.get(ScoringJob, job_id, with_for_update=True)
     if job is None or job.lease_owner != worker_id or job.status != "running":
@@ -125,7 +125,7 @@ def finish(*, db: Session, job_id: int, worker_id: str, card: ScoreCard | None, 
         job.status, job.last_error = "done", None
     else:
         job.last_error = (error or "unknown error")[:MAX_ERROR_CHARS]
-        job.status = "failed" if job.attempts >= MAX_ATTEMPTS else "pending"
+        job.status = "failed" if final or job.attempts >= MAX_ATTEMPTS else "pending"
 
 
 def process_one(*, write_db, catalog: Catalog, settings: Settings, worker_id: str, lease: timedelta = LEASE, **which) -> bool:
@@ -137,14 +137,15 @@ def process_one(*, write_db, catalog: Catalog, settings: Settings, worker_id: st
         job_id, scorer_name = job.id, job.scorer
         answer = db.get(Answer, job.answer_id)
         text, question_id = answer.text, answer.question_id
-    card, error = None, None
+    card, error, final = None, None, False
     try:
         card = run_scorer(scorer_name, text=text, rubric=rubric_for(catalog=catalog, question_id=question_id), settings=settings)
     except Exception as exc:  # any scorer failure is recorded on the job; the answer is untouched
         log.warning("scoring job %s (%s) failed: %s", job_id, scorer_name, exc)
-        error = f"{type(exc).__name__}: {exc}"
+        final = getattr(exc, "final", False)
+        error = str(exc) if final else f"{type(exc).__name__}: {exc}"
     with write_db.begin() as db:
-        finish(db=db, job_id=job_id, worker_id=worker_id, card=card, error=error)
+        finish(db=db, job_id=job_id, worker_id=worker_id, card=card, error=error, final=final)
     return True
 
 

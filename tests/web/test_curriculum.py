@@ -1,0 +1,63 @@
+"""The curriculum meets its published bar: sizes, rubric depth, cross-links and tracks."""
+
+import re
+from collections import Counter
+
+from scoring.rubric import DIMENSIONS
+
+MINIMUM_PER_CATEGORY = {"behavioral": 25, "program-sense": 20, "program-execution": 20, "technical": 20, "strategy": 15}
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9][\w'’-]*", text))
+
+
+def test_at_least_15_guides_of_900_words(catalog):
+    assert len(catalog.guides) >= 15
+    short = [(g.slug, g.word_count) for g in catalog.guides if g.word_count < 900]
+    assert short == []
+
+
+def test_question_counts_per_category_and_difficulty_spread(catalog):
+    counts = Counter(q.category for q in catalog.questions.values())
+    assert len(catalog.questions) >= 100
+    for category, minimum in MINIMUM_PER_CATEGORY.items():
+        assert counts[category] >= minimum, category
+        difficulties = {q.difficulty for q in catalog.questions.values() if q.category == category}
+        assert difficulties == {"easy", "medium", "hard"}, category
+
+
+def test_every_question_is_complete(catalog):
+    problems = []
+    for q in catalog.questions.values():
+        for dim in DIMENSIONS:
+            points = q.rubric.points_for(dim)
+            if q.weights[dim] > 0 and len(points) < 2:
+                problems.append((q.id, dim, "fewer than 2 key points"))
+            problems += [(q.id, p.id, "fewer than 3 phrases") for p in points if len(p.phrases) < 3]
+        if len(q.follow_ups) < 2:
+            problems.append((q.id, "follow-ups"))
+        if _words(q.example_text) < 200:
+            problems.append((q.id, "example under 200 words"))
+        if not q.sections.get("tips"):
+            problems.append((q.id, "tips"))
+    assert problems == []
+
+
+def test_cross_links_both_ways(catalog):
+    assert [g.slug for g in catalog.guides if not catalog.questions_for_guide(g.slug)] == []
+    assert [q.id for q in catalog.questions.values() if not catalog.guides_for_question(q.id)] == []
+
+
+def test_no_two_questions_share_a_title_or_prompt(catalog):
+    titles = Counter(q.title.lower() for q in catalog.questions.values())
+    prompts = Counter(q.prompt_text.lower() for q in catalog.questions.values())
+    assert [t for t, n in titles.items() if n > 1] == []
+    assert [p for p, n in prompts.items() if n > 1] == []
+
+
+def test_at_least_four_tracks_whose_questions_exist(catalog):
+    assert len(catalog.tracks) >= 4
+    for track in catalog.tracks.values():
+        assert track.items and all(catalog.question(i.question_id) for i in track.items)
+        assert track.total_minutes > 0
