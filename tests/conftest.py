@@ -18,7 +18,6 @@ from web.settings import REPO_ROOT, Settings
 PG_URL = os.environ.get("TPMPREP_TEST_DATABASE_URL", "")
 ON_POSTGRES = PG_URL.startswith("postgresql")
 FIXTURES = Path(__file__).parent / "fixtures"
-TABLES_IN_DELETE_ORDER = ("score_card", "scoring_job", "answer", "api_token", "user_session", "login_attempt", "user")
 
 
 def postgres_admin_url(database: str) -> str:
@@ -56,8 +55,11 @@ def database_url(migrated_template, tmp_path) -> str:
     if ON_POSTGRES:
         yield migrated_template
         engine = create_engine(migrated_template)
+        from web.db import Base
+
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with engine.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES_IN_DELETE_ORDER) + " RESTART IDENTITY CASCADE"))
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return
     path = tmp_path / "test.db"
@@ -212,3 +214,8 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def flat_text(node) -> str:
+    """Visible text as a reader runs it together (no spaces added between inline tags)."""
+    return re.sub(r"\s+", " ", node.get_text()).strip()

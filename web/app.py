@@ -91,9 +91,9 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "web" / "static")), name="static")
 
-    from web.routes import account, answers, api, guides, home, questions
+    from web.routes import account, admin, answers, api, guides, home, questions, reviews
 
-    for module in (home, guides, questions, answers, account, api):
+    for module in (home, guides, questions, answers, reviews, admin, account, api):
         app.include_router(module.router)
     return app
 

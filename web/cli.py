@@ -165,6 +165,21 @@ def _tokens_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export_labels(args: argparse.Namespace, settings: Settings) -> int:
+    """Write human-reviewed answers as graded-answer JSON lines for `tpmprep eval`."""
+    from web.content import load_catalog
+    from web.services.calibration import export_labels
+
+    factory = _session_factory(settings)
+    with factory() as db:
+        records = export_labels(db=db, catalog=load_catalog(settings.content_dir))
+    with open(args.file, "w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record) + "\n")
+    print(f"wrote {len(records)} reviewed answer(s) to {args.file}")
+    return 0
+
+
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run a scoring worker in this process until interrupted."""
     from web.content import load_catalog
@@ -203,7 +218,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.predictions:
         with open(args.predictions, "w", encoding="utf-8") as out:
             for record, row in zip(records, report["predictions"]):
-                out.write(json.dumps({"id": record.get("id"), **{d: row[d] for d in DIMENSIONS}}) + "\n")
+                out.write(json.dumps({"id": record.get("id"), **{d: row["predicted"][d] for d in DIMENSIONS}}) + "\n")
     if args.json:
         print(json.dumps({k: v for k, v in report.items() if k != "predictions"}, indent=2, default=str))
     else:
@@ -280,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--predictions", help="write one JSON line of scores per answer to this file")
     ev.set_defaults(func=_eval)
+
+    ex = sub.add_parser("export-labels", help="write human-reviewed answers as graded JSON lines")
+    ex.add_argument("file")
+    ex.set_defaults(func=_export_labels)
 
     sc = sub.add_parser("score", help="score one answer and print the card")
     which = sc.add_mutually_exclusive_group(required=True)

@@ -139,3 +139,111 @@ class ScoringJob(Base):
     lease_expires_at: Mapped[datetime | None] = _ts(nullable=True)
     created_at: Mapped[datetime] = _ts(default=utcnow)
     updated_at: Mapped[datetime] = _ts(default=utcnow)
+
+
+REVIEW_STATUSES = ("waiting", "in_review", "flagged", "reviewed")
+
+
+class ReviewRequest(Base):
+    """A candidate's (or the site's) request for human review of one answer."""
+
+    __tablename__ = "review_request"
+    __table_args__ = (Index("ix_review_request_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    reviews_needed: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    claim_expires_at: Mapped[datetime | None] = _ts(nullable=True)
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    completed_at: Mapped[datetime | None] = _ts(nullable=True)
+
+    answer: Mapped[Answer] = relationship()
+    reviews: Mapped[list["Review"]] = relationship(back_populates="request", order_by="Review.id", passive_deletes=True)
+
+
+class Review(Base):
+    """One reviewer's scores and comments for an answer (or an admin's adjudication)."""
+
+    __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("request_id", "reviewer_id", "is_adjudication", name="uq_review_one_per_reviewer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("review_request.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True, index=True)
+    is_adjudication: Mapped[bool] = mapped_column(default=False)
+    strategy: Mapped[int] = mapped_column(Integer)
+    risk: Mapped[int] = mapped_column(Integer)
+    communication: Mapped[int] = mapped_column(Integer)
+    leadership: Mapped[int] = mapped_column(Integer)
+    comments: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # dimension -> comment
+    overall_comment: Mapped[str] = mapped_column(Text, default="")
+    passages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{start, end, text, note}]
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    updated_at: Mapped[datetime] = _ts(default=utcnow)
+    seen_by_candidate_at: Mapped[datetime | None] = _ts(nullable=True)
+
+    request: Mapped[ReviewRequest] = relationship(back_populates="reviews")
+    reviewer: Mapped[User | None] = relationship()
+
+
+class ReviewRevision(Base):
+    """The audit trail of a review: who changed it, when, and the values before and after."""
+
+    __tablename__ = "review_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    at: Mapped[datetime] = _ts(default=utcnow)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Notification(Base):
+    """Something a user should look at, such as a review of their answer."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), nullable=True)
+    message: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    read_at: Mapped[datetime | None] = _ts(nullable=True)
+
+
+class AnchorAnswer(Base):
+    """An answer with reference scores that reviewers calibrate against."""
+
+    __tablename__ = "anchor_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    source_answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"), nullable=True)
+    strategy: Mapped[int] = mapped_column(Integer)
+    risk: Mapped[int] = mapped_column(Integer)
+    communication: Mapped[int] = mapped_column(Integer)
+    leadership: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+
+
+class CalibrationAttempt(Base):
+    """A reviewer's practice scores for an anchor answer."""
+
+    __tablename__ = "calibration_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anchor_id: Mapped[int] = mapped_column(ForeignKey("anchor_answer.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    strategy: Mapped[int] = mapped_column(Integer)
+    risk: Mapped[int] = mapped_column(Integer)
+    communication: Mapped[int] = mapped_column(Integer)
+    leadership: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = _ts(default=utcnow)

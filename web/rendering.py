@@ -57,6 +57,14 @@ def _card_renderer(env):
     return question_card
 
 
+def _format_waited(delta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+
+
 def make_templates() -> Jinja2Templates:
     """The Jinja environment, built once per app (autoescape on)."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
@@ -76,6 +84,7 @@ def make_templates() -> Jinja2Templates:
     env.globals["question_card"] = _card_renderer(env)
     env.filters["date"] = _format_date
     env.filters["duration"] = _format_duration
+    env.filters["waited"] = _format_waited
     return templates
 
 
@@ -100,6 +109,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     ctx = {
         "request": request,
         "user": getattr(request.state, "viewer", None),
+        "unread": getattr(request.state, "unread", 0),
         "csrf_token": csrf if csrf is not None else visitor_token,
         "settings": request.app.state.settings,
     }

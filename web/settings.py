@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(30.0, description="Timeout of one LLM call.")
     llm_max_retries: int = Field(2, description="Retries of one LLM call after a timeout, 429 or 5xx.")
     run_worker: bool = Field(True, description="Run a scoring worker thread inside the web server.")
+    review_all_answers: bool = Field(False, description="Send every new answer to the human review queue.")
+    reviews_per_answer: int = Field(1, ge=1, le=5, description="Independent human reviews each answer gets.")
+    review_claim_minutes: int = Field(30, ge=1, description="How long a reviewer's claim on an answer lasts.")
 
     @model_validator(mode="after")
     def _fail_closed(self) -> "Settings":

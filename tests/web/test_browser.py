@@ -70,3 +70,45 @@ def test_timer_and_example_answer_reveal(live_server, page, app, catalog):
     expect(example).to_be_hidden()
     page.get_by_text("Show the example answer").click()
     expect(example).to_be_visible()
+
+
+def _log_in(page, base, email, password="correct horse battery"):
+    page.goto(f"{base}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_review_round_trip_in_the_browser(live_server, browser, app, catalog):
+    from tests.conftest import make_user
+
+    make_user(app, "asker@example.com")
+    make_user(app, "judge@example.com", role="reviewer")
+    qid = first_question_id(catalog)
+    candidate = browser.new_context().new_page()
+    reviewer = browser.new_context().new_page()
+
+    _log_in(candidate, live_server, "asker@example.com")
+    candidate.goto(f"{live_server}/questions/{qid}")
+    candidate.get_by_role("textbox", name="Your answer").fill("I owned the plan, named a rollback owner and told the VP weekly.")
+    candidate.get_by_role("button", name="Submit for scoring").click()
+    candidate.get_by_role("button", name="Request human review").click()
+    expect(candidate.locator("#human-review")).to_contain_text("Waiting")
+
+    _log_in(reviewer, live_server, "judge@example.com")
+    reviewer.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
+    reviewer.get_by_role("button", name="Claim").click()
+    for dimension, score in (("Strategy", "3"), ("Risk", "4"), ("Communication", "3"), ("Leadership", "2")):
+        reviewer.get_by_role("group", name=dimension).get_by_label(score, exact=True).check()
+    reviewer.get_by_label("Overall comment").fill("Say what the rollback trigger was.")
+    reviewer.get_by_role("button", name="Submit review").click()
+    expect(reviewer.get_by_role("table")).to_contain_text("Automatic")
+
+    candidate.goto(f"{live_server}/questions")
+    expect(candidate.locator("nav .count")).to_have_text("1")
+    candidate.get_by_role("link", name=re.compile("Notifications")).click()
+    candidate.get_by_role("link", name="A reviewer scored your answer.").click()
+    expect(candidate.locator("#human-review")).to_contain_text("Say what the rollback trigger was.")
+    expect(candidate.locator("#human-review")).to_contain_text("Risk: 4/5")
+    candidate.context.close()
+    reviewer.context.close()

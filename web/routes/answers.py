@@ -7,6 +7,7 @@ from web.deps import CatalogDep, CurrentUser, SessionDep, optional_user
 from web.models import Answer
 from web.rendering import render
 from web.services import answers as answer_service
+from web.services import reviews as review_service
 from web.services import scoring_jobs
 
 router = APIRouter(prefix="/answers", dependencies=[Depends(optional_user)])
@@ -27,12 +28,16 @@ def history(request: Request, user: CurrentUser, db: SessionDep, catalog: Catalo
     return render(request, "answers/index.html", {"page": page_obj, "catalog": catalog})
 
 
-@router.get("/{answer_id}", name="answer")
+@router.get("/{answer_id:int}", name="answer")
 def answer_page(request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, answer_id: int):
     """The answer with its score cards and scoring status."""
     answer = get_own_answer(db, user, answer_id)
     cards = [ScoreCard.from_dict(r.card) for r in answer.score_cards]
     jobs = scoring_jobs.jobs_for_answer(db=db, answer_id=answer.id)
+    review_request = review_service.request_for_answer(db=db, answer_id=answer.id)
+    # Opening a reviewed answer locks its reviews against edits and reads its notifications.
+    review_service.mark_seen(db=db, user=user, request=review_request)
+    reviews = review_request.reviews if review_request is not None and review_request.status == "reviewed" else []
     return render(
         request,
         "answers/detail.html",
@@ -42,5 +47,9 @@ def answer_page(request: Request, user: CurrentUser, db: SessionDep, catalog: Ca
             "cards": cards,
             "jobs": jobs,
             "pending": any(j.status in ("pending", "running") for j in jobs),
+            "review_request": review_request,
+            "review_status": review_service.candidate_status(review_request),
+            "reviews": reviews,
+            "consensus": review_service.consensus(review_request) if review_request else None,
         },
     )

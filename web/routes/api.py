@@ -24,6 +24,7 @@ from web.schemas import (
 )
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
+from web.services import reviews as review_service
 from web.services import scoring_jobs
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -116,6 +117,8 @@ def submit_answer(request: Request, body: AnswerIn, user: CurrentUser, db: Sessi
     except answer_service.AnswerError as exc:
         raise HTTPException(422, str(exc)) from exc
     scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
+    if settings.review_all_answers:
+        review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)
     db.commit()
     scoring_jobs.score_now(app_state=request.app.state, answer_id=answer.id, scorer="offline")
     db.expire_all()

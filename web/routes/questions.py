@@ -11,6 +11,7 @@ from web.deps import CatalogDep, CsrfDep, CurrentUser, OptionalUser, SessionDep,
 from web.rendering import render
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
+from web.services import reviews as review_service
 from web.services import scoring_jobs
 
 router = APIRouter(prefix="/questions", dependencies=[Depends(optional_user)])
@@ -94,6 +95,8 @@ def submit_answer(
         ctx = _question_context(catalog, question, user, db) | {"text": text, "error": str(exc), "started_at": started_at}
         return render(request, "questions/detail.html", ctx, status_code=422)
     scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
+    if settings.review_all_answers:
+        review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)
     db.commit()  # the answer is safe before scoring starts
     scoring_jobs.score_now(app_state=request.app.state, answer_id=answer.id, scorer="offline")
     return RedirectResponse(f"/answers/{answer.id}", status_code=303)

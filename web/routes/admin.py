@@ -1,0 +1,68 @@
+"""Admin pages: adjudicating reviewer disagreements and choosing anchor answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+
+from scoring.rubric import DIMENSIONS
+from web.deps import CatalogDep, CsrfDep, SessionDep, optional_user, require_role
+from web.models import ReviewRequest, User
+from web.rendering import render
+from web.services import calibration as calibration_service
+from web.services import reviews as review_service
+
+router = APIRouter(prefix="/admin", dependencies=[Depends(optional_user)])
+Admin = Annotated[User, Depends(require_role("admin"))]
+
+
+def _request(db, request_id: int) -> ReviewRequest:
+    review_request = db.get(ReviewRequest, request_id)
+    if review_request is None:
+        raise HTTPException(404, "No such review request.")
+    return review_request
+
+
+@router.get("/adjudication", name="adjudication")
+def adjudication_list(request: Request, admin: Admin, db: SessionDep, catalog: CatalogDep):
+    """Answers whose reviewers disagree by 2 or more on a dimension."""
+    items = review_service.flagged(db=db)
+    return render(request, "admin/adjudication.html", {"items": items, "catalog": catalog, "disagreements": review_service.disagreements})
+
+
+@router.get("/adjudication/{request_id:int}", name="adjudicate")
+def adjudicate_form(request: Request, admin: Admin, db: SessionDep, catalog: CatalogDep, request_id: int):
+    """Every review of a flagged answer side by side, and the form for the final scores."""
+    review_request = _request(db, request_id)
+    return render(
+        request,
+        "admin/adjudicate.html",
+        {"review_request": review_request, "answer": review_request.answer, "question": catalog.question(review_request.answer.question_id), "values": {}, "error": None},
+    )
+
+
+@router.post("/adjudication/{request_id:int}", dependencies=[CsrfDep])
+async def adjudicate(request: Request, admin: Admin, db: SessionDep, catalog: CatalogDep, request_id: int):
+    """Record the admin's final scores; they become the consensus and the candidate is told."""
+    fields = {k: str(v) for k, v in (await request.form()).items()}
+    review_request = _request(db, request_id)
+    try:
+        scores = review_service.parse_scores(fields)
+        review_service.adjudicate(db=db, admin=admin, request=review_request, scores=scores, comment=fields.get("comment", "").strip())
+    except review_service.ReviewError as exc:
+        ctx = {"review_request": review_request, "answer": review_request.answer, "question": catalog.question(review_request.answer.question_id), "values": fields, "error": str(exc)}
+        return render(request, "admin/adjudicate.html", ctx, status_code=422)
+    return RedirectResponse("/admin/adjudication", status_code=303)
+
+
+@router.post("/anchors", name="make_anchor", dependencies=[CsrfDep])
+def make_anchor(admin: Admin, db: SessionDep, request_id: int = Form(...)):
+    """Mark a reviewed answer as an anchor for calibration, with its consensus as reference."""
+    review_request = _request(db, request_id)
+    try:
+        calibration_service.make_anchor(db=db, admin=admin, request=review_request)
+    except ValueError:
+        raise HTTPException(409, "Only reviewed answers can become anchors.") from None
+    return RedirectResponse("/review/calibration", status_code=303)
