@@ -91,9 +91,10 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "web" / "static")), name="static")
 
-    from web.routes import account, admin, answers, api, guides, home, questions, reviews
+    from web.routes import account, admin, answers, api, guides, home, mock, progress, questions, reviews, saved, search
 
-    for module in (home, guides, questions, answers, reviews, admin, account, api):
+    # progress before answers: /answers/compare must not be read as an answer id.
+    for module in (home, guides, questions, progress, answers, reviews, admin, mock, saved, search, account, api):
         app.include_router(module.router)
     return app
 

@@ -91,6 +91,7 @@ class Answer(Base):
     time_taken_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     word_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="submitted")
+    source: Mapped[str] = mapped_column(String(20), default="practice", server_default="practice")  # practice, mock, follow-up
 
     user: Mapped[User] = relationship(back_populates="answers")
     score_cards: Mapped[list["ScoreCardRecord"]] = relationship(
@@ -247,3 +248,86 @@ class CalibrationAttempt(Base):
     communication: Mapped[int] = mapped_column(Integer)
     leadership: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = _ts(default=utcnow)
+
+
+class MockInterview(Base):
+    """A timed mock interview on one track; its state lives here so leaving and coming back resumes it."""
+
+    __tablename__ = "mock_interview"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active, finished
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = _ts(default=utcnow)
+    finished_at: Mapped[datetime | None] = _ts(nullable=True)
+
+    items: Mapped[list["MockItem"]] = relationship(back_populates="interview", order_by="MockItem.position", passive_deletes=True)
+
+
+class MockItem(Base):
+    """One question of a mock interview, its answer, and the interviewer's follow-up probe."""
+
+    __tablename__ = "mock_item"
+    __table_args__ = (UniqueConstraint("interview_id", "position", name="uq_mock_item_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("mock_interview.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(120))
+    seconds: Mapped[int] = mapped_column(Integer)
+    # pending -> answering -> follow_up -> done (or skipped when the interview ends first)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    deadline_at: Mapped[datetime | None] = _ts(nullable=True)
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"), nullable=True)
+    timed_out: Mapped[bool] = mapped_column(default=False)
+    follow_up: Mapped[str | None] = mapped_column(Text, nullable=True)
+    follow_up_dimension: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    follow_up_deadline_at: Mapped[datetime | None] = _ts(nullable=True)
+    follow_up_answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"), nullable=True)
+
+    interview: Mapped[MockInterview] = relationship(back_populates="items")
+
+
+class PracticeCard(Base):
+    """Spaced-repetition state of one question for one user (an FSRS card)."""
+
+    __tablename__ = "practice_card"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id", name="uq_practice_card_user_question"),
+        Index("ix_practice_card_user_due", "user_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[datetime] = _ts()
+    last_rating: Mapped[int] = mapped_column(Integer)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = _ts(default=utcnow)
+
+
+class Bookmark(Base):
+    """A question a user saved for later."""
+
+    __tablename__ = "bookmark"
+    __table_args__ = (UniqueConstraint("user_id", "question_id", name="uq_bookmark_user_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+
+
+class Note(Base):
+    """A user's private note on a question."""
+
+    __tablename__ = "note"
+    __table_args__ = (UniqueConstraint("user_id", "question_id", name="uq_note_user_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = _ts(default=utcnow)

@@ -112,3 +112,44 @@ def test_review_round_trip_in_the_browser(live_server, browser, app, catalog):
     expect(candidate.locator("#human-review")).to_contain_text("Risk: 4/5")
     candidate.context.close()
     reviewer.context.close()
+
+
+def test_mock_interview_runs_out_of_time_submits_and_resumes(live_server, page, app, catalog, monkeypatch):
+    from tests.conftest import make_user
+    from web.content import Track, TrackItem
+
+    ids = sorted(catalog.questions)[:2]
+    monkeypatch.setitem(catalog.tracks, "tiny", Track("tiny", "Tiny track", "Two quick ones.", (TrackItem(ids[0], 0.08), TrackItem(ids[1], 2)), "", catalog.questions[ids[0]].path))
+    make_user(app, "mock@example.com")
+    _log_in(page, live_server, "mock@example.com")
+    page.goto(f"{live_server}/mock")
+    page.get_by_role("button", name="Start Tiny track").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(catalog.question(ids[0]).title)
+    page.get_by_role("textbox", name="Your answer").fill("I would start from the critical path and")
+    # About five seconds on the clock: the page submits the answer as it stands when it hits zero.
+    expect(page.get_by_role("heading", level=1)).to_have_text("The interviewer follows up", timeout=15_000)
+    # Leaving and coming back resumes at the same step with the clock still running.
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The interviewer follows up")
+    clock = page.locator("[data-countdown-submit]")
+    expect(clock).to_have_text(re.compile(r"^[0-3]:\d\d$"))
+    page.get_by_role("button", name="End the interview now and see the report").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Report")
+    expect(page.locator(".report-item").first).to_contain_text("I would start from the critical path and")
+    expect(page.locator(".report-item").first).to_contain_text("Submitted when time ran out")
+
+
+def test_dashboard_shows_chart_and_table(live_server, page, app, catalog):
+    from tests.conftest import make_user
+
+    make_user(app, "charts@example.com")
+    _log_in(page, live_server, "charts@example.com")
+    page.goto(f"{live_server}/questions/{first_question_id(catalog)}")
+    page.get_by_role("textbox", name="Your answer").fill("I owned the plan, named a rollback owner and told the VP weekly.")
+    page.get_by_role("button", name="Submit for scoring").click()
+    page.goto(f"{live_server}/progress")
+    chart = page.get_by_role("img", name=re.compile("Line chart of your mean score"))
+    expect(chart).to_be_visible()
+    assert page.evaluate("document.querySelector('figure.chart img').naturalWidth") > 0  # the SVG really loaded
+    page.get_by_text("Show the figures as a table").first.click()
+    expect(page.get_by_role("table", name="Mean score per dimension by day")).to_be_visible()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
-from web.deps import SESSION_COOKIE, CsrfDep, CurrentUser, LoginDep, SessionDep, SettingsDep, optional_user
+from web.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, LoginDep, SessionDep, SettingsDep, optional_user
 from web.rendering import render
+from web.security import verify_password
+from web.services import account_data
 from web.services import sessions as session_service
 from web.services import users as user_service
 
@@ -127,3 +129,40 @@ def change_password(
     if errors:
         return render(request, "account/password.html", {"errors": errors, "done": False}, status_code=422)
     return render(request, "account/password.html", {"errors": {}, "done": True})
+
+
+@router.get("/account", name="account")
+def account(request: Request, user: CurrentUser):
+    """Account settings: password, your data, deleting the account."""
+    return render(request, "account/index.html", {})
+
+
+@router.get("/account/export.json", name="export_json")
+def export_json(user: CurrentUser, db: SessionDep, catalog: CatalogDep):
+    """Download everything as JSON."""
+    data = account_data.export(db=db, user=user, catalog=catalog)
+    return JSONResponse(data, headers={"Content-Disposition": 'attachment; filename="tpmprep-export.json"'})
+
+
+@router.get("/account/export.md", name="export_md")
+def export_md(user: CurrentUser, db: SessionDep, catalog: CatalogDep):
+    """Download everything as Markdown."""
+    text = account_data.to_markdown(account_data.export(db=db, user=user, catalog=catalog))
+    return PlainTextResponse(text, media_type="text/markdown; charset=utf-8", headers={"Content-Disposition": 'attachment; filename="tpmprep-export.md"'})
+
+
+@router.get("/account/delete", name="delete_account")
+def delete_form(request: Request, user: CurrentUser):
+    """Ask for the password before deleting the account."""
+    return render(request, "account/delete.html", {"error": None})
+
+
+@router.post("/account/delete", dependencies=[CsrfDep])
+def delete(request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep, password: str = Form("")):
+    """Delete the account and its personal data after confirming the password."""
+    if not verify_password(password, user.password_hash, cheap=settings.password_hash_cheap):
+        return render(request, "account/delete.html", {"error": "That password is not right; nothing was deleted."}, status_code=422)
+    account_data.delete_account(db=db, user=user)
+    response = RedirectResponse("/?deleted=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

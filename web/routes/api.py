@@ -24,8 +24,8 @@ from web.schemas import (
 )
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
-from web.services import reviews as review_service
 from web.services import scoring_jobs
+from web.submission import submit_and_score
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -113,15 +113,9 @@ def submit_answer(request: Request, body: AnswerIn, user: CurrentUser, db: Sessi
         raise HTTPException(404, "No such question.")
     started = answer_service.parse_started_at(body.started_at.isoformat()) if body.started_at else None
     try:
-        answer = answer_service.submit_answer(db=db, user=user, question=question, text=body.text, started_at=started, max_chars=settings.max_answer_chars)
+        answer = submit_and_score(app_state=request.app.state, db=db, user=user, question=question, text=body.text, started_at=started)
     except answer_service.AnswerError as exc:
         raise HTTPException(422, str(exc)) from exc
-    scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
-    if settings.review_all_answers:
-        review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)
-    db.commit()
-    scoring_jobs.score_now(app_state=request.app.state, answer_id=answer.id, scorer="offline")
-    db.expire_all()
     return _answer_detail(db, user, answer.id)
 
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Request
 from web.deps import CatalogDep, OptionalUser, SessionDep, optional_user
 from web.rendering import render
 from web.services import answers as answer_service
+from web.services import practice_queue
 
 router = APIRouter(dependencies=[Depends(optional_user)])
 
@@ -16,8 +17,9 @@ def home(request: Request, catalog: CatalogDep, user: OptionalUser, db: SessionD
     for question in catalog.questions.values():
         counts[question.category] += 1
     recent = answer_service.list_answers(db=db, user=user, per_page=5).items if user else []
+    due = practice_queue.due(db=db, user_id=user.id, catalog=catalog, limit=5) if user else []
     return render(
         request,
         "home.html",
-        {"counts": counts, "guides": catalog.guides[:6], "recent": recent, "catalog": catalog},
+        {"counts": counts, "guides": catalog.guides[:6], "recent": recent, "catalog": catalog, "due": due},
     )

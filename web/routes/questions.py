@@ -11,8 +11,9 @@ from web.deps import CatalogDep, CsrfDep, CurrentUser, OptionalUser, SessionDep,
 from web.rendering import render
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
-from web.services import reviews as review_service
-from web.services import scoring_jobs
+from web.services import practice_queue
+from web.services import saved as saved_service
+from web.submission import submit_and_score
 
 router = APIRouter(prefix="/questions", dependencies=[Depends(optional_user)])
 
@@ -58,8 +59,13 @@ def question_bank(
 
 
 def _question_context(catalog, question: Question, user, db) -> dict:
-    attempts = answer_service.attempts_for_question(db=db, user=user, question_id=question.id) if user else []
-    return {"question": question, "guides": catalog.guides_for_question(question.id), "attempts": attempts}
+    ctx = {"question": question, "guides": catalog.guides_for_question(question.id), "attempts": [], "bookmarked": False, "note": None, "due_in": None}
+    if user:
+        ctx["attempts"] = answer_service.attempts_for_question(db=db, user=user, question_id=question.id)
+        ctx["bookmarked"] = saved_service.is_bookmarked(db=db, user_id=user.id, question_id=question.id)
+        ctx["note"] = saved_service.note_for(db=db, user_id=user.id, question_id=question.id)
+        ctx["due_in"] = practice_queue.days_until(practice_queue.next_due_after(db=db, user_id=user.id, question_id=question.id))
+    return ctx
 
 
 @router.get("/{question_id}", name="question")
@@ -83,20 +89,15 @@ def submit_answer(
     """Store the answer (committed before any scoring), then show its feedback page."""
     question = get_question(catalog, question_id)
     try:
-        answer = answer_service.submit_answer(
+        answer = submit_and_score(
+            app_state=request.app.state,
             db=db,
             user=user,
             question=question,
             text=text,
             started_at=answer_service.parse_started_at(started_at),
-            max_chars=settings.max_answer_chars,
         )
     except answer_service.AnswerError as exc:
         ctx = _question_context(catalog, question, user, db) | {"text": text, "error": str(exc), "started_at": started_at}
         return render(request, "questions/detail.html", ctx, status_code=422)
-    scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
-    if settings.review_all_answers:
-        review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)
-    db.commit()  # the answer is safe before scoring starts
-    scoring_jobs.score_now(app_state=request.app.state, answer_id=answer.id, scorer="offline")
     return RedirectResponse(f"/answers/{answer.id}", status_code=303)

@@ -64,7 +64,9 @@ def parse_started_at(value: str | None) -> datetime | None:
     return moment if 0 <= elapsed <= MAX_TIME_TAKEN else None
 
 
-def submit_answer(*, db: Session, user: User, question: Question, text: str, started_at: datetime | None, max_chars: int) -> Answer:
+def submit_answer(
+    *, db: Session, user: User, question: Question, text: str, started_at: datetime | None, max_chars: int, source: str = "practice"
+) -> Answer:
     """Validate and store an answer; the caller commits before any scoring."""
     cleaned = validate_text(text, max_chars=max_chars)
     now = utcnow()
@@ -78,6 +80,7 @@ def submit_answer(*, db: Session, user: User, question: Question, text: str, sta
         time_taken_seconds=int((now - started_at).total_seconds()) if started_at else None,
         word_count=word_count(cleaned),
         status="submitted",
+        source=source,
     )
     db.add(answer)
     db.flush()

@@ -14,6 +14,7 @@ from scoring.card import ScoreCard
 from web.content import Catalog
 from web.db import utcnow
 from web.models import Answer, ScoreCardRecord, ScoringJob
+from web.services import practice_queue
 from web.scorers import enabled_scorers, run_scorer
 from web.settings import Settings
 
@@ -22,6 +23,7 @@ log = logging.getLogger("tpmprep.scoring")
 LEASE = timedelta(minutes=2)  # a job whose worker died becomes claimable again after this
 MAX_ATTEMPTS = 3  # then the job is marked failed and its error shown; the answer is kept
 MAX_ERROR_CHARS = 2_000
+SCHEDULED_SOURCES = ("practice", "mock")  # follow-up probes do not reschedule their question
 
 
 def enqueue(*, db: Session, answer: Answer, settings: Settings, scorers: list[str] | None = None) -> list[ScoringJob]:
@@ -108,6 +110,9 @@ def store_card(*, db: Session, answer: Answer, card: ScoreCard) -> ScoreCardReco
     db.add(record)
     if answer.status == "submitted":
         answer.status = "scored"
+    if card.scorer == "offline" and answer.source in SCHEDULED_SOURCES:
+        # The offline score drives spaced repetition: a weak answer brings the question back soon.
+        practice_queue.record_result(db=db, user_id=answer.user_id, question_id=answer.question_id, overall=card.overall, at=answer.submitted_at)
     db.flush()
     return record
 
@@ -167,3 +172,14 @@ def score_now(*, app_state, answer_id: int, scorer: str) -> None:
 def jobs_for_answer(*, db: Session, answer_id: int) -> list[ScoringJob]:
     """Every scoring job of an answer, oldest first."""
     return list(db.scalars(select(ScoringJob).where(ScoringJob.answer_id == answer_id).order_by(ScoringJob.id)))
+
+
+def latest_card(*, db: Session, answer_id: int, scorer: str = "offline") -> ScoreCard | None:
+    """The newest card of one scorer for an answer, if any."""
+    record = db.scalar(
+        select(ScoreCardRecord)
+        .where(ScoreCardRecord.answer_id == answer_id, ScoreCardRecord.scorer == scorer)
+        .order_by(ScoreCardRecord.id.desc())
+        .limit(1)
+    )
+    return ScoreCard.from_dict(record.card) if record is not None else None

@@ -90,7 +90,40 @@
     window.setTimeout(check, 1500);
   }
 
+  function formatClock(secs) {
+    var m = Math.floor(secs / 60), s = secs % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+  }
+
+  function setupCountdown(el) {
+    // Counts down from the server's figure; the server keeps the real deadline.
+    var endsAt = Date.now() + parseInt(el.getAttribute("data-countdown"), 10) * 1000;
+    var formId = el.getAttribute("data-countdown-submit");
+    var submitted = false;
+    function tick() {
+      var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+      el.textContent = formatClock(left);
+      if (left <= 60) { el.classList.add("clock-low"); }
+      if (left === 0 && formId && !submitted) {
+        submitted = true;
+        var form = document.getElementById(formId);
+        var flag = form.querySelector("[data-timed-out]");
+        if (flag) { flag.value = "1"; }
+        form.submit();  // time is up: the answer goes in as it stands
+        return;
+      }
+      if (left > 0) { window.setTimeout(tick, 250); }
+    }
+    tick();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var clocks = document.querySelectorAll("[data-countdown]");
+    for (var c = 0; c < clocks.length; c++) { setupCountdown(clocks[c]); }
+    var printers = document.querySelectorAll("[data-print]");
+    for (var p = 0; p < printers.length; p++) {
+      printers[p].addEventListener("click", function (e) { e.preventDefault(); window.print(); });
+    }
     var forms = document.querySelectorAll("form[data-draft-key]");
     for (var i = 0; i < forms.length; i++) { setupAnswerForm(forms[i]); }
     var poll = document.querySelector("[data-poll-answer]");

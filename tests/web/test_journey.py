@@ -1,0 +1,261 @@
+"""The practice journey: mock interviews, progress, spaced repetition, comparison, saved items, search, your data."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_of, first_question_id, flat_text, login, make_user, soup, text_of
+from web.content import Track, TrackItem
+from web.db import utcnow
+from web.models import Answer, MockInterview, MockItem, Note, PracticeCard, User
+
+GOOD = (
+    "Situation: our payments migration was slipping. I owned the recovery plan and set a goal with the VP to cut failed "
+    "checkouts by 20% by June. I mapped dependencies across four teams, kept a risk register with owners and a rollback "
+    "plan behind a feature flag, and sent a weekly status update to leadership. Result: we shipped on 3 June and failed "
+    "checkouts fell 23%. I learned to bring finance in earlier."
+)
+WEAK = "I don't know, we did some things."
+
+
+def _post(client, path, data=None, page="/"):
+    return client.post(path, data={"csrf_token": csrf_of(client, page)} | (data or {}), follow_redirects=False)
+
+
+def _answer(client, qid, text):
+    return _post(client, f"/questions/{qid}/answers", {"text": text}, page=f"/questions/{qid}")
+
+
+@pytest.fixture
+def tiny_track(catalog, monkeypatch):
+    """A two-question track with short clocks."""
+    ids = sorted(catalog.questions)[:2]
+    track = Track("tiny", "Tiny track", "Two quick ones.", (TrackItem(ids[0], 0.05), TrackItem(ids[1], 0.05)), "", catalog.questions[ids[0]].path)
+    monkeypatch.setitem(catalog.tracks, "tiny", track)
+    return track
+
+
+def _mock_id(app):
+    with app.state.read_db() as db:
+        return db.scalar(select(func.max(MockInterview.id)))
+
+
+def test_mock_interview_answer_follow_up_and_report(app, client, catalog, candidate, tiny_track):
+    page = soup(client.get("/mock"))
+    assert "Tiny track" in text_of(page)
+    assert _post(client, "/mock", {"track": "tiny"}, page="/mock").status_code == 303
+    mock_id = _mock_id(app)
+    first = soup(client.get(f"/mock/{mock_id}"))
+    assert text_of(first.h1) == catalog.question(tiny_track.items[0].question_id).title
+    item_id = first.find("input", attrs={"name": "item_id"})["value"]
+    assert _post(client, f"/mock/{mock_id}/answer", {"text": GOOD, "item_id": item_id}, page=f"/mock/{mock_id}").status_code == 303
+    probe = soup(client.get(f"/mock/{mock_id}"))
+    assert text_of(probe.h1) == "The interviewer follows up"
+    follow_up = text_of(probe.select_one(".followup-text"))
+    with app.state.read_db() as db:
+        item = db.scalars(select(MockItem).where(MockItem.interview_id == mock_id, MockItem.position == 0)).one()
+        assert item.follow_up == follow_up and item.follow_up_dimension in ("strategy", "risk", "communication", "leadership")
+    _post(client, f"/mock/{mock_id}/answer", {"text": "I would name the rollback owner and the trigger.", "item_id": item_id}, page=f"/mock/{mock_id}")
+    second = soup(client.get(f"/mock/{mock_id}"))
+    assert text_of(second.h1) == catalog.question(tiny_track.items[1].question_id).title
+    assert _post(client, f"/mock/{mock_id}/end", page=f"/mock/{mock_id}").status_code == 303
+    report = soup(client.get(f"/mock/{mock_id}/report"))
+    text = flat_text(report)
+    assert "Averages" in text and "weakest dimension" in text and "Not reached" in text
+    assert report.select(".report-item")[0].select_one(".answer-text").get_text() == GOOD
+    assert report.find("a", attrs={"data-print": True}) is not None
+
+
+def test_follow_up_targets_the_weakest_weighted_dimension(catalog):
+    from scoring.offline import score
+    from web.services.mock import choose_follow_up
+
+    question = catalog.question(first_question_id(catalog))
+    card = score(GOOD, question.rubric)
+    text, dimension = choose_follow_up(question, card)
+    weighted = [d for d in ("strategy", "risk", "communication", "leadership") if question.weights[d] > 0]
+    assert dimension in weighted
+    assert card.dimensions[dimension].score == min(card.dimensions[d].score for d in weighted)
+    assert text
+
+
+def test_time_running_out_with_the_tab_closed_moves_on(app, client, catalog, candidate, tiny_track):
+    _post(client, "/mock", {"track": "tiny"}, page="/mock")
+    mock_id = _mock_id(app)
+    with app.state.write_db.begin() as db:
+        item = db.scalars(select(MockItem).where(MockItem.interview_id == mock_id, MockItem.position == 0)).one()
+        item.deadline_at = utcnow() - timedelta(minutes=5)
+    page = soup(client.get(f"/mock/{mock_id}"))
+    assert text_of(page.h1) == catalog.question(tiny_track.items[1].question_id).title
+    with app.state.read_db() as db:
+        first = db.scalars(select(MockItem).where(MockItem.interview_id == mock_id, MockItem.position == 0)).one()
+        assert first.timed_out and first.answer_id is None and first.state == "done"
+
+
+def test_a_timed_out_submission_is_kept_as_it_stands(app, client, catalog, candidate, tiny_track):
+    _post(client, "/mock", {"track": "tiny"}, page="/mock")
+    mock_id = _mock_id(app)
+    item_id = soup(client.get(f"/mock/{mock_id}")).find("input", attrs={"name": "item_id"})["value"]
+    _post(client, f"/mock/{mock_id}/answer", {"text": "Half an answer about the critical", "item_id": item_id, "timed_out": "1"}, page=f"/mock/{mock_id}")
+    with app.state.read_db() as db:
+        item = db.get(MockItem, int(item_id))
+        assert item.timed_out and db.get(Answer, item.answer_id).text == "Half an answer about the critical"
+
+
+def test_other_people_cannot_open_a_mock(app, client, catalog, candidate, tiny_track):
+    from fastapi.testclient import TestClient
+
+    _post(client, "/mock", {"track": "tiny"}, page="/mock")
+    mock_id = _mock_id(app)
+    make_user(app, "nosy@example.com")
+    with TestClient(app) as other:
+        login(other, "nosy@example.com")
+        assert other.get(f"/mock/{mock_id}").status_code == 404
+        assert other.get(f"/mock/{mock_id}/report").status_code == 404
+
+
+def test_progress_dashboard_aggregates_and_table_alternatives(app, client, catalog, candidate):
+    qids = sorted(catalog.questions)
+    _answer(client, qids[0], GOOD)
+    _answer(client, qids[1], WEAK)
+    page = soup(client.get("/progress"))
+    stats = flat_text(page.select_one(".stats"))
+    assert "2 answers" in stats and "1 day streak" in stats and "strongest" in stats and "weakest" in stats
+    images = [img["src"] for img in page.select("figure.chart img")]
+    assert images == ["/progress/charts/scores.svg", "/progress/charts/categories.svg"]
+    assert all(img.get("alt") for img in page.select("figure.chart img"))
+    tables = page.select("details.chart-table table")
+    assert len(tables) == 2 and len(tables[0].select("tbody tr")) == 1
+    svg = client.get("/progress/charts/scores.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    assert "script-src" not in svg.headers["content-security-policy"] and "default-src 'none'" in svg.headers["content-security-policy"]
+    assert client.get("/progress/charts/nope.svg").status_code == 404
+    assert len(page.select(".calendar .day")) == 126 and len(page.select(".calendar .level-2, .calendar .level-1")) == 1
+
+
+def test_streak_counts_consecutive_days():
+    from datetime import date
+
+    from web.services.progress import streak
+
+    today = date(2026, 11, 26)
+    days = {today, today - timedelta(days=1), today - timedelta(days=2), today - timedelta(days=4)}
+    assert streak(days, today) == 3
+    assert streak(days - {today}, today) == 2  # yesterday still counts until today is over
+    assert streak(set(), today) == 0
+
+
+def test_dashboard_queries_stay_fast_with_thousands_of_answers(app, catalog):
+    import time
+
+    from web.services.progress import dashboard
+
+    user_id = make_user(app, "busy@example.com")
+    qids = sorted(catalog.questions)
+    now = utcnow()
+    with app.state.write_db.begin() as db:
+        from web.models import ScoreCardRecord
+
+        for i in range(3000):
+            answer = Answer(user_id=user_id, question_id=qids[i % len(qids)], content_version="x", text="t", word_count=1, submitted_at=now - timedelta(hours=i), status="scored")
+            db.add(answer)
+            db.flush()
+            db.add(ScoreCardRecord(answer_id=answer.id, scorer="offline", scorer_version="1", rubric_hash="h", strategy=1 + i % 5, risk=2, communication=3, leadership=4, overall=2.5, card={}))
+    with app.state.read_db() as db:
+        start = time.perf_counter()
+        board = dashboard(db=db, user_id=user_id, catalog=catalog)
+        elapsed = time.perf_counter() - start
+    assert board.total_answers == 3000 and round(board.averages["strategy"], 1) == 3.0
+    assert elapsed < 1.0, elapsed
+
+
+def test_due_queue_moves_a_question_after_an_answer(app, client, catalog, candidate):
+    from web.services.practice_queue import rating_for
+
+    first = soup(client.get("/practice"))
+    suggested = [a["href"].rsplit("/", 1)[1] for a in first.select(".question-card h3 a")]
+    assert suggested and all("new" in text_of(m) for m in first.select(".question-card .meta"))
+    qid = suggested[0]
+    _answer(client, qid, WEAK)
+    with app.state.read_db() as db:
+        card = db.scalars(select(PracticeCard)).one()
+    assert card.question_id == qid and int(rating_for(1.0)) == card.last_rating
+    assert 0 < (card.due_at.replace(tzinfo=None) - utcnow().replace(tzinfo=None)).total_seconds() <= 86400 + 60
+    after = [a["href"].rsplit("/", 1)[1] for a in soup(client.get("/practice")).select(".question-card h3 a")]
+    assert qid not in after  # answered today, comes back tomorrow
+    assert "tomorrow" in text_of(soup(client.get(f"/questions/{qid}")).find(id="attempts-heading").parent)
+
+
+def test_good_answers_come_back_later_than_poor_ones():
+    from datetime import datetime, timezone
+
+    from fsrs import Card
+
+    from web.services.practice_queue import SCHEDULER, rating_for
+
+    now = datetime(2026, 11, 26, tzinfo=timezone.utc)
+    poor, _ = SCHEDULER.review_card(Card(due=now), rating_for(1.5), review_datetime=now)
+    strong, _ = SCHEDULER.review_card(Card(due=now), rating_for(4.5), review_datetime=now)
+    assert poor.due < strong.due
+
+
+def test_compare_two_attempts_side_by_side(app, client, catalog, candidate):
+    qid = first_question_id(catalog)
+    _answer(client, qid, WEAK)
+    _answer(client, qid, GOOD)
+    page = soup(client.get(f"/questions/{qid}"))
+    link = page.find("a", string="Compare your last two attempts")
+    compare = soup(client.get(link["href"]))
+    rows = {text_of(tr.th): [text_of(td) for td in tr.find_all("td")] for tr in compare.select("table tbody tr")}
+    assert set(rows) == {"Strategy", "Risk", "Communication", "Leadership", "Overall"}
+    assert any(r[2].startswith("+") and r[2] != "+0" for r in rows.values())
+    assert "know," in " ".join(text_of(d) for d in compare.select(".diff del"))
+    assert "rollback" in " ".join(text_of(i) for i in compare.select(".diff ins"))
+
+
+def test_bookmarks_and_notes(app, client, catalog, candidate):
+    qid = first_question_id(catalog)
+    assert _post(client, f"/questions/{qid}/bookmark", page=f"/questions/{qid}").status_code == 303
+    assert _post(client, f"/questions/{qid}/note", {"text": "Lead with the **metric**. <script>x</script>"}, page=f"/questions/{qid}").status_code == 303
+    saved = soup(client.get("/saved"))
+    assert catalog.question(qid).title in text_of(saved)
+    note = saved.select_one(".note .prose")
+    assert note.find("strong").get_text() == "metric" and note.find("script") is None
+    assert "Saved (remove)" in text_of(soup(client.get(f"/questions/{qid}")).find(id="saved"))
+    _post(client, f"/questions/{qid}/bookmark", page=f"/questions/{qid}")
+    _post(client, f"/questions/{qid}/note", {"text": ""}, page=f"/questions/{qid}")
+    assert "No bookmarks yet" in text_of(soup(client.get("/saved"))) and "No notes yet" in text_of(soup(client.get("/saved")))
+
+
+def test_search_ranks_and_highlights(client, catalog):
+    page = soup(client.get("/search", params={"q": "risk register"}))
+    results = page.select(".search-results li")
+    assert results and "risk" in text_of(results[0].find("mark")).lower()
+    assert results[0].find("a")["href"].startswith(("/guides/", "/questions/"))
+    assert soup(client.get("/")).find("form", attrs={"role": "search"})["action"] == "/search"
+    empty = soup(client.get("/search", params={"q": "zzqqxx"}))
+    assert "Nothing matches" in text_of(empty)
+    escaped = client.get("/search", params={"q": "<script>alert(1)</script>"})
+    assert "<script>alert(1)</script>" not in escaped.text
+
+
+def test_export_contains_what_was_entered_and_delete_removes_it(app, client, catalog, candidate):
+    qid = first_question_id(catalog)
+    _answer(client, qid, GOOD)
+    _post(client, f"/questions/{qid}/note", {"text": "my private note"}, page=f"/questions/{qid}")
+    data = client.get("/account/export.json").json()
+    assert data["account"]["email"] == "cand@example.com"
+    assert data["answers"][0]["text"] == GOOD and data["answers"][0]["score_cards"][0]["scores"]
+    assert data["notes"][0]["text"] == "my private note"
+    markdown = client.get("/account/export.md")
+    assert markdown.headers["content-type"].startswith("text/markdown") and GOOD in markdown.text and "my private note" in markdown.text
+    wrong = _post(client, "/account/delete", {"password": "not my password"}, page="/account/delete")
+    assert wrong.status_code == 422 and "nothing was deleted" in wrong.text
+    assert _post(client, "/account/delete", {"password": "correct horse battery"}, page="/account/delete").status_code == 303
+    with app.state.read_db() as db:
+        assert db.scalar(select(func.count()).select_from(User)) == 0
+        assert db.scalar(select(func.count()).select_from(Answer)) == 0
+        assert db.scalar(select(func.count()).select_from(Note)) == 0
+    assert client.get("/answers", follow_redirects=False).status_code == 303

@@ -1,0 +1,143 @@
+"""Site search: one BM25 index over guides and questions, built once from the loaded catalog."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+from markupsafe import Markup, escape
+
+from web.content import Catalog
+
+WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+STOPWORDS = frozenset(
+    "a an and are as at be by for from how i in is it of on or that the this to was what when where which who why with you your".split()
+)
+# BM25 constants at their usual values; titles count three times so a title match ranks first.
+K1, B = 1.2, 0.75
+FIELD_WEIGHTS = {"title": 3, "tags": 2, "body": 1}
+SNIPPET_CHARS = 220
+MAX_QUERY_TERMS = 12
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """The stem of one lower-case word (memoised: the vocabulary is small, stemming is not free)."""
+    return _stemmer.stemWord(word)
+
+
+def terms(text: str) -> list[str]:
+    """Lower-case stems of the words in a text, stop words removed."""
+    words = [w.lower().strip("'’-") for w in WORD_RE.findall(text)]
+    return [stem(w) for w in words if w and w not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable page."""
+
+    kind: str  # "guide" or "question"
+    key: str
+    title: str
+    url: str
+    body: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked result with a highlighted snippet."""
+
+    document: Document
+    score: float
+    title_html: Markup
+    snippet_html: Markup
+
+
+class SearchIndex:
+    """An inverted index with BM25 ranking over title, tags and body."""
+
+    def __init__(self, documents: list[Document], tags: dict[str, str]):
+        self.documents = documents
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.lengths: list[float] = []
+        for index, doc in enumerate(documents):
+            counts: Counter[str] = Counter()
+            for field, text in (("title", doc.title), ("tags", tags.get(doc.key, "")), ("body", doc.body)):
+                for term in terms(text):
+                    counts[term] += FIELD_WEIGHTS[field]
+            self.lengths.append(sum(counts.values()))
+            for term, weight in counts.items():
+                self.postings[term][index] = weight
+        self.average_length = (sum(self.lengths) / len(self.lengths)) if self.lengths else 1.0
+
+    def search(self, query: str, limit: int = 30) -> list[Hit]:
+        """Documents matching the query, best first (a document must contain every query term)."""
+        query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
+        if not query_terms:
+            return []
+        candidates: set[int] | None = None
+        for term in query_terms:
+            docs = set(self.postings.get(term, {}))
+            candidates = docs if candidates is None else candidates & docs
+        scores: dict[int, float] = {}
+        n = len(self.documents)
+        for term in query_terms:
+            posting = self.postings.get(term, {})
+            idf = math.log(1 + (n - len(posting) + 0.5) / (len(posting) + 0.5))
+            for index in candidates or ():
+                tf = posting[index]
+                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self.lengths[index] / self.average_length))
+                scores[index] = scores.get(index, 0.0) + idf * norm
+        ranked = sorted(scores, key=lambda i: (-scores[i], self.documents[i].title))[:limit]
+        return [self._hit(self.documents[i], scores[i], query_terms) for i in ranked]
+
+    def _hit(self, doc: Document, score: float, query_terms: list[str]) -> Hit:
+        return Hit(doc, score, highlight(doc.title, query_terms), highlight(snippet(doc.body, query_terms), query_terms))
+
+
+def _matches(word: str, query_terms: list[str]) -> bool:
+    return stem(word.lower().strip("'’-")) in query_terms
+
+
+def snippet(text: str, query_terms: list[str]) -> str:
+    """A window of the text around the first matching word."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    for match in WORD_RE.finditer(flat):
+        if _matches(match.group(), query_terms):
+            start = max(0, match.start() - SNIPPET_CHARS // 3)
+            start = flat.rfind(" ", 0, start) + 1 if start else 0
+            piece = flat[start:start + SNIPPET_CHARS]
+            return ("… " if start else "") + piece + (" …" if start + SNIPPET_CHARS < len(flat) else "")
+    return flat[:SNIPPET_CHARS] + (" …" if len(flat) > SNIPPET_CHARS else "")
+
+
+def highlight(text: str, query_terms: list[str]) -> Markup:
+    """Escape text and wrap words matching the query in <mark>."""
+    out: list[str] = []
+    last = 0
+    for match in WORD_RE.finditer(text):
+        if _matches(match.group(), query_terms):
+            out.append(str(escape(text[last:match.start()])))
+            out.append(f"<mark>{escape(match.group())}</mark>")
+            last = match.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
+def build_index(catalog: Catalog) -> SearchIndex:
+    """Index every guide and question of a catalog."""
+    documents = [Document("guide", f"guide:{g.slug}", g.title, f"/guides/{g.slug}", f"{g.summary}\n{g.text}", "Guide") for g in catalog.guides]
+    documents += [
+        Document("question", f"question:{q.id}", q.title, f"/questions/{q.id}", q.prompt_text, f"{q.category_label} question")
+        for q in catalog.questions.values()
+    ]
+    tags = {f"guide:{g.slug}": " ".join(g.tags) for g in catalog.guides}
+    tags |= {f"question:{q.id}": " ".join(q.tags) for q in catalog.questions.values()}
+    return SearchIndex(documents, tags)
