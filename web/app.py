@@ -9,12 +9,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.content import Catalog, load_catalog
 from web.db import make_engine, make_sessionmaker
 from web.deps import LoginRequired
 from web.migrations import pending_revisions
+from web.observability import Metrics, RequestObserver, configure_logging
 from web.rendering import make_templates, render
 from web.settings import REPO_ROOT, Settings, get_settings
 
@@ -86,15 +88,17 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     app.state.write_db = make_sessionmaker(engine, write=True)
     app.state.catalog = catalog
     app.state.templates = make_templates()
+    configure_logging(settings.log_format, settings.log_level)
+    app.state.metrics = Metrics(lambda: _job_counts(app.state.read_db))
 
     _install_headers(app)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "web" / "static")), name="static")
 
-    from web.routes import account, admin, answers, api, guides, home, mock, progress, questions, reviews, saved, search
+    from web.routes import account, admin, answers, api, guides, home, mock, ops, progress, questions, reviews, saved, search
 
     # progress before answers: /answers/compare must not be read as an answer id.
-    for module in (home, guides, questions, progress, answers, reviews, admin, mock, saved, search, account, api):
+    for module in (ops, home, guides, questions, progress, answers, reviews, admin, mock, saved, search, account, api):
         app.include_router(module.router)
     return app
 
@@ -132,12 +136,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _job_counts(read_db) -> dict[str, int]:
+    from web.services.scoring_jobs import counts_by_status
+
+    with read_db() as db:
+        return counts_by_status(db=db)
+
+
 def _install_headers(app: FastAPI) -> None:
     from web.page_cache import AnonymousPageCache
 
-    # Added last = outermost: cached pages still get the security headers.
+    # Added last = outermost: cached pages still get the security headers and are logged and timed.
     app.add_middleware(AnonymousPageCache)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestObserver, metrics=app.state.metrics)
 
 
 def _wants_json(request: Request) -> bool:
@@ -174,6 +186,25 @@ def _install_error_handlers(app: FastAPI) -> None:
             {"status": 400, "title": ERROR_TITLES[400], "detail": "Some of what was sent is not valid. Go back and check the form."},
             status_code=400,
         )
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError):
+        # The request's transaction was rolled back; a lost connection or an unreachable
+        # database is temporary, so say so with a 503 rather than a 500.
+        unavailable = isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+        status = 503 if unavailable else 500
+        log.error("database error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__ if exc.orig else exc)
+        detail = (
+            "The database is not reachable right now. Nothing you sent was half-saved: please try again in a minute."
+            if unavailable
+            else "An unexpected error happened on our side. It has been logged; please try again."
+        )
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=status, headers={"Retry-After": "30"} if unavailable else None)
+        response = render(request, "error.html", {"status": status, "title": ERROR_TITLES[status], "detail": detail}, status_code=status)
+        if unavailable:
+            response.headers["Retry-After"] = "30"
+        return response
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception):

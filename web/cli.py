@@ -180,6 +180,36 @@ def _export_labels(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the SQLite database while the site runs; on PostgreSQL, say how to use pg_dump."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if not settings.is_sqlite:
+        dump_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        print("tpmprep: on PostgreSQL, back up with pg_dump, for example:", file=sys.stderr)
+        print(f"  pg_dump --format=custom --file {args.path} '{dump_url}'")
+        print(f"  (restore with: pg_restore --clean --if-exists --dbname '<target url>' {args.path})", file=sys.stderr)
+        return 2
+    import sqlite3
+
+    target = Path(args.path)
+    if target.exists() and not args.force:
+        print(f"tpmprep: {target} exists; pass --force to overwrite it", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(url.database)
+    dest = sqlite3.connect(target)
+    try:
+        # The online backup API copies a consistent snapshot while other connections keep writing.
+        source.backup(dest, pages=256)
+    finally:
+        dest.close()
+        source.close()
+    print(f"backed up {url.database} to {target} ({target.stat().st_size:,} bytes)")
+    return 0
+
+
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run a scoring worker in this process until interrupted."""
     from web.content import load_catalog
@@ -295,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--predictions", help="write one JSON line of scores per answer to this file")
     ev.set_defaults(func=_eval)
+
+    bk = sub.add_parser("backup", help="back up the database (SQLite online backup; PostgreSQL: prints the pg_dump command)")
+    bk.add_argument("path")
+    bk.add_argument("--force", action="store_true", help="overwrite an existing file")
+    bk.set_defaults(func=_backup)
 
     ex = sub.add_parser("export-labels", help="write human-reviewed answers as graded JSON lines")
     ex.add_argument("file")

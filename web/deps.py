@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
@@ -169,3 +169,9 @@ async def verify_csrf(request: Request, login: LoginDep) -> None:
 
 
 CsrfDep = Depends(verify_csrf)
+
+
+MAX_ID = 2**31 - 1  # larger numbers are not ids (and overflow a database integer)
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int, Query(ge=1, le=MAX_ID)]
+PageQuery = Annotated[int, Query(ge=1, le=100_000)]

@@ -8,6 +8,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
+class ErrorOut(BaseModel):
+    """Every error the API returns: a message, or FastAPI's list of validation problems."""
+
+    detail: str | list[dict[str, Any]]
+
+
 class QuestionSummary(BaseModel):
     id: str
     title: str

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(30.0, description="Timeout of one LLM call.")
     llm_max_retries: int = Field(2, description="Retries of one LLM call after a timeout, 429 or 5xx.")
     run_worker: bool = Field(True, description="Run a scoring worker thread inside the web server.")
+    log_format: Literal["text", "json"] = Field("text", description="Log lines as plain text or JSON objects.")
+    log_level: str = Field("INFO", description="Level of tpmprep's logs (DEBUG, INFO, WARNING, ERROR).")
     review_all_answers: bool = Field(False, description="Send every new answer to the human review queue.")
     reviews_per_answer: int = Field(1, ge=1, le=5, description="Independent human reviews each answer gets.")
     review_claim_minutes: int = Field(30, ge=1, description="How long a reviewer's claim on an answer lasts.")

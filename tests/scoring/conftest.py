@@ -1,19 +1,84 @@
-"""Fixtures for the scoring tests."""
+"""Rubrics and answers for the scoring tests, all written for these tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.fake_openai import FakeOpenAI
+from scoring.generic import generic_rubric
+from scoring.rubric import KeyPoint, Rubric
+
+MIGRATION_QUESTION = (
+    "How would you plan and run the migration of 120 internal services from a self-hosted "
+    "Kubernetes cluster to a managed cloud platform within nine months?"
+)
+CONFLICT_QUESTION = "Tell me about a time you disagreed with your manager. How did you handle it?"
+
+# A strong, specific, structured answer to MIGRATION_QUESTION (about 300 words).
+STRONG_MIGRATION_ANSWER = """\
+Goal first: the self-hosted cluster's support contract ends in October, so success means every \
+production service on the managed platform by September 30, no customer-facing SLO breach, and \
+hosting cost no more than 15% above today.
+
+Plan in three phases:
+1. Discovery (weeks 1-4). I'd inventory all 120 services with owners, dependencies from network \
+flow logs, and data size, then sort them into three tiers. Stateless tier-3 services go first.
+2. Pilot (weeks 5-8). Eight low-risk services from two volunteer teams, to build the runbook and \
+measure the real effort per service.
+3. Waves (months 3-8). Six waves of about 18 services, grouped by dependency cluster, each with an \
+entry checklist and an exit gate of seven clean days at full traffic.
+
+Trade-offs: I'd push back on re-architecting during the move. Rehosting is faster and reversible; \
+refactoring only where the managed platform forces it. That costs some savings in year one, which \
+I'd write down for the sponsor.
+
+Risks and mitigations: hidden dependencies (flow-log analysis plus a one-hour brownout before each \
+cutover), stateful services (replication and a rehearsed cutover, with the old cluster kept warm \
+for two weeks so we can roll back), and team capacity (VP agreement that migration is a top-two \
+priority for the quarter). If a wave slips more than a week, I'd re-plan the remaining waves \
+rather than compress testing.
+
+Communication: a weekly wave review with service owners, a biweekly steering update to the VP \
+of Engineering and Finance with a red/amber/green dashboard, and a Slack channel per wave. \
+Anything blocked for five days goes to steering with a proposed decision.
+
+When I ran a smaller version of this for 40 services, the pilot showed our estimate was off by \
+2x for services with shared storage, so I moved those into the middle waves and we still finished \
+two weeks early."""
 
 
 @pytest.fixture
-def fake_openai():
-    """A scriptable fake OpenAI-compatible server on 127.0.0.1, and a clean format-negotiation cache."""
-    from scoring.llm import clear_format_cache
+def migration_rubric() -> Rubric:
+    """A catalog-style rubric with question-specific key points."""
+    return Rubric(
+        question_text=MIGRATION_QUESTION,
+        question_id="test-migration",
+        category="program-sense",
+        weights={"strategy": 2, "risk": 2, "communication": 1, "leadership": 1},
+        topic_terms=("Migrating services to a managed platform", "migration", "cloud"),
+        key_points=(
+            KeyPoint("names-goal", "strategy", "Ties the migration to a business goal and a deadline.",
+                     ("support contract", "success means", "business goal", "deadline")),
+            KeyPoint("phases", "strategy", "Phases the migration into discovery, pilot and waves.",
+                     ("pilot", "waves", "phase", "discovery")),
+            KeyPoint("rollback", "risk", "Keeps a way back for each cutover.",
+                     ("roll back", "rollback", "kept warm", "fail back")),
+            KeyPoint("hidden-deps", "risk", "Finds hidden dependencies before cutover.",
+                     ("hidden dependencies", "flow logs", "dependency map")),
+            KeyPoint("cadence", "communication", "Keeps owners and sponsors informed on a cadence.",
+                     ("weekly wave review", "steering update", "dashboard")),
+            KeyPoint("owns-sequencing", "leadership", "Owns the sequencing and the hard calls.",
+                     ("I'd push back", "I moved", "top-two priority")),
+        ),
+    )
 
-    clear_format_cache()
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-    clear_format_cache()
+
+@pytest.fixture
+def migration_generic() -> Rubric:
+    """The generic rubric for the migration question."""
+    return generic_rubric(MIGRATION_QUESTION, "program-sense")
+
+
+@pytest.fixture
+def conflict_generic() -> Rubric:
+    """The generic rubric for a behavioural question about a disagreement with a manager."""
+    return generic_rubric(CONFLICT_QUESTION, "behavioral")

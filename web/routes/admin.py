@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from scoring.rubric import DIMENSIONS
-from web.deps import CatalogDep, CsrfDep, SessionDep, optional_user, require_role
+from web.deps import MAX_ID, CatalogDep, CsrfDep, IdPath, SessionDep, optional_user, require_role
 from web.models import ReviewRequest, User
 from web.rendering import render
 from web.services import calibration as calibration_service
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/admin", dependencies=[Depends(optional_user)])
 Admin = Annotated[User, Depends(require_role("admin"))]
 
 
-def _request(db, request_id: int) -> ReviewRequest:
+def _request(db, request_id: IdPath) -> ReviewRequest:
     review_request = db.get(ReviewRequest, request_id)
     if review_request is None:
         raise HTTPException(404, "No such review request.")
@@ -33,7 +33,7 @@ def adjudication_list(request: Request, admin: Admin, db: SessionDep, catalog: C
 
 
 @router.get("/adjudication/{request_id:int}", name="adjudicate")
-def adjudicate_form(request: Request, admin: Admin, db: SessionDep, catalog: CatalogDep, request_id: int):
+def adjudicate_form(request: Request, admin: Admin, db: SessionDep, catalog: CatalogDep, request_id: IdPath):
     """Every review of a flagged answer side by side, and the form for the final scores."""
     review_request = _request(db, request_id)
     return render(
@@ -44,7 +44,7 @@ def adjudicate_form(request: Request, admin: Admin, db: SessionDep, catalog: Cat
 
 
 @router.post("/adjudication/{request_id:int}", dependencies=[CsrfDep])
-async def adjudicate(request: Request, admin: Admin, db: SessionDep, catalog: CatalogDep, request_id: int):
+async def adjudicate(request: Request, admin: Admin, db: SessionDep, catalog: CatalogDep, request_id: IdPath):
     """Record the admin's final scores; they become the consensus and the candidate is told."""
     fields = {k: str(v) for k, v in (await request.form()).items()}
     review_request = _request(db, request_id)
@@ -58,7 +58,7 @@ async def adjudicate(request: Request, admin: Admin, db: SessionDep, catalog: Ca
 
 
 @router.post("/anchors", name="make_anchor", dependencies=[CsrfDep])
-def make_anchor(admin: Admin, db: SessionDep, request_id: int = Form(...)):
+def make_anchor(admin: Admin, db: SessionDep, request_id: int = Form(..., ge=1, le=MAX_ID)):
     """Mark a reviewed answer as an anchor for calibration, with its consensus as reference."""
     review_request = _request(db, request_id)
     try:

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from scoring.card import ScoreCard
-from web.deps import CatalogDep, CurrentUser, SessionDep, optional_user
+from web.deps import CatalogDep, CurrentUser, IdPath, PageQuery, SessionDep, optional_user
 from web.models import Answer
 from web.rendering import render
 from web.services import answers as answer_service
@@ -13,7 +13,7 @@ from web.services import scoring_jobs
 router = APIRouter(prefix="/answers", dependencies=[Depends(optional_user)])
 
 
-def get_own_answer(db, user, answer_id: int) -> Answer:
+def get_own_answer(db, user, answer_id: IdPath) -> Answer:
     """The user's answer, or 404 (also for other people's answers, so ids reveal nothing)."""
     answer = answer_service.get_own_answer(db=db, user=user, answer_id=answer_id)
     if answer is None:
@@ -22,14 +22,14 @@ def get_own_answer(db, user, answer_id: int) -> Answer:
 
 
 @router.get("", name="answers")
-def history(request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, page: int = 1):
+def history(request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, page: PageQuery = 1):
     """Every answer the user has submitted, newest first."""
     page_obj = answer_service.list_answers(db=db, user=user, page=page)
     return render(request, "answers/index.html", {"page": page_obj, "catalog": catalog})
 
 
 @router.get("/{answer_id:int}", name="answer")
-def answer_page(request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, answer_id: int):
+def answer_page(request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, answer_id: IdPath):
     """The answer with its score cards and scoring status."""
     answer = get_own_answer(db, user, answer_id)
     cards = [ScoreCard.from_dict(r.card) for r in answer.score_cards]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated, Literal
 
-from scoring.rubric import DIMENSIONS
-from web.content import CATEGORIES, DIFFICULTIES, Guide, Question
-from web.deps import CatalogDep, CsrfDep, CurrentUser, SessionDep, SettingsDep
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from web.content import Guide, Question
+from web.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, PageQuery, SessionDep, SettingsDep
 from web.models import Answer
 from web.schemas import (
     AnswerDetail,
     AnswerIn,
     AnswerOut,
     AnswerPage,
+    ErrorOut,
     GuideDetail,
     GuideSummary,
     JobOut,
@@ -27,7 +29,11 @@ from web.services import catalog as catalog_service
 from web.services import scoring_jobs
 from web.submission import submit_and_score
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+_ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 422, 503)}
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=_ERRORS)
+Category = Literal["behavioral", "program-sense", "program-execution", "technical", "strategy"]
+Difficulty = Literal["easy", "medium", "hard"]
+Dimension = Literal["strategy", "risk", "communication", "leadership"]
 
 
 def _question_summary(q: Question) -> dict:
@@ -54,23 +60,17 @@ def _answer_out(a: Answer) -> dict:
 @router.get("/questions", response_model=QuestionPage)
 def list_questions(
     catalog: CatalogDep,
-    settings: SettingsDep,
-    category: str = "",
-    difficulty: str = "",
-    dimension: str = "",
-    tag: str = "",
-    q: str = "",
-    page: int = 1,
-    per_page: int = 20,
+    category: Category | None = None,
+    difficulty: Difficulty | None = None,
+    dimension: Dimension | None = None,
+    tag: Annotated[str, Query(max_length=60)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ):
     """Questions, filtered and searched like the question bank."""
-    for value, allowed, name in ((category, CATEGORIES, "category"), (difficulty, DIFFICULTIES, "difficulty"), (dimension, DIMENSIONS, "dimension")):
-        if value and value not in allowed:
-            raise HTTPException(422, f"{name} must be one of: {', '.join(allowed)}")
-    flt = catalog_service.QuestionFilter(category=category, difficulty=difficulty, dimension=dimension, tag=tag, q=q[:200])
-    result = catalog_service.paginate(
-        catalog_service.filter_questions(catalog=catalog, flt=flt), page=page, per_page=min(max(1, per_page), 100)
-    )
+    flt = catalog_service.QuestionFilter(category=category or "", difficulty=difficulty or "", dimension=dimension or "", tag=tag, q=q)
+    result = catalog_service.paginate(catalog_service.filter_questions(catalog=catalog, flt=flt), page=page, per_page=per_page)
     return QuestionPage(items=[QuestionSummary(**_question_summary(x)) for x in result.items], page=result.page, pages=result.pages, total=result.total)
 
 
@@ -119,7 +119,7 @@ def submit_answer(request: Request, body: AnswerIn, user: CurrentUser, db: Sessi
     return _answer_detail(db, user, answer.id)
 
 
-def _answer_detail(db, user, answer_id: int) -> AnswerDetail:
+def _answer_detail(db, user, answer_id: IdPath) -> AnswerDetail:
     answer = answer_service.get_own_answer(db=db, user=user, answer_id=answer_id)
     if answer is None:
         raise HTTPException(404, "No such answer.")
@@ -140,13 +140,13 @@ def _answer_detail(db, user, answer_id: int) -> AnswerDetail:
 
 
 @router.get("/answers", response_model=AnswerPage)
-def my_answers(user: CurrentUser, db: SessionDep, page: int = 1):
+def my_answers(user: CurrentUser, db: SessionDep, page: PageQuery = 1):
     """The caller's answers, newest first."""
     result = answer_service.list_answers(db=db, user=user, page=page)
     return AnswerPage(items=[AnswerOut(**_answer_out(a)) for a in result.items], page=result.page, pages=result.pages, total=result.total)
 
 
 @router.get("/answers/{answer_id}", response_model=AnswerDetail)
-def my_answer(user: CurrentUser, db: SessionDep, answer_id: int):
+def my_answer(user: CurrentUser, db: SessionDep, answer_id: IdPath):
     """One of the caller's answers with its score cards and scoring jobs."""
     return _answer_detail(db, user, answer_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from web.deps import CatalogDep, CsrfDep, CurrentUser, SessionDep, optional_user
+from web.deps import MAX_ID, CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, optional_user
 from web.models import MockInterview
 from web.rendering import render
 from web.services import answers as answer_service
@@ -16,7 +16,7 @@ from web.submission import submit_and_score
 router = APIRouter(prefix="/mock", dependencies=[Depends(optional_user)])
 
 
-def _own(db, user, interview_id: int) -> MockInterview:
+def _own(db, user, interview_id: IdPath) -> MockInterview:
     interview = mock_service.get_own(db=db, user=user, interview_id=interview_id)
     if interview is None:
         raise HTTPException(404, "No mock interview here.")
@@ -40,7 +40,7 @@ def start(catalog: CatalogDep, user: CurrentUser, db: SessionDep, track: str = F
 
 
 @router.get("/{interview_id:int}", name="mock")
-def current(request: Request, catalog: CatalogDep, user: CurrentUser, db: SessionDep, interview_id: int):
+def current(request: Request, catalog: CatalogDep, user: CurrentUser, db: SessionDep, interview_id: IdPath):
     """The current question (or follow-up) with its countdown; the report when the interview is over."""
     interview = _own(db, user, interview_id)
     item = mock_service.current_item(interview)
@@ -73,8 +73,8 @@ def current(request: Request, catalog: CatalogDep, user: CurrentUser, db: Sessio
 
 @router.post("/{interview_id:int}/answer", dependencies=[CsrfDep])
 def answer(
-    request: Request, catalog: CatalogDep, user: CurrentUser, db: SessionDep, interview_id: int,
-    text: str = Form(""), item_id: int = Form(0), timed_out: str = Form(""),
+    request: Request, catalog: CatalogDep, user: CurrentUser, db: SessionDep, interview_id: IdPath,
+    text: str = Form(""), item_id: int = Form(0, ge=0, le=MAX_ID), timed_out: str = Form(""),
 ):
     """Submit the current answer (the browser submits it as it stands when time runs out)."""
     interview = _own(db, user, interview_id)
@@ -119,7 +119,7 @@ def answer(
 
 
 @router.post("/{interview_id:int}/end", dependencies=[CsrfDep])
-def end(user: CurrentUser, db: SessionDep, interview_id: int):
+def end(user: CurrentUser, db: SessionDep, interview_id: IdPath):
     """End the interview early and go to the report."""
     interview = _own(db, user, interview_id)
     if interview.status == "active":
@@ -128,7 +128,7 @@ def end(user: CurrentUser, db: SessionDep, interview_id: int):
 
 
 @router.get("/{interview_id:int}/report", name="mock_report")
-def report(request: Request, catalog: CatalogDep, user: CurrentUser, db: SessionDep, interview_id: int):
+def report(request: Request, catalog: CatalogDep, user: CurrentUser, db: SessionDep, interview_id: IdPath):
     """Every question with its answer and scores, averages, and what to study next."""
     interview = _own(db, user, interview_id)
     if interview.status == "active":

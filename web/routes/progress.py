@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from scoring.rubric import DIMENSIONS
 from web.charts import CHARTS
-from web.deps import CatalogDep, CurrentUser, SessionDep, optional_user
+from web.deps import CatalogDep, CurrentUser, IdQuery, SessionDep, optional_user
 from web.rendering import render
 from web.services import answers as answer_service
 from web.services import practice_queue
@@ -61,7 +61,7 @@ def diff_words(old: str, new: str) -> list[tuple[str, str]]:
 
 
 @router.get("/answers/compare", name="compare")
-def compare(request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, a: int, b: int):
+def compare(request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep, a: IdQuery, b: IdQuery):
     """Two of your attempts side by side: score changes per dimension and a word-level diff."""
     first = answer_service.get_own_answer(db=db, user=user, answer_id=a)
     second = answer_service.get_own_answer(db=db, user=user, answer_id=b)

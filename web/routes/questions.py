@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES, DIFFICULTIES, Question
-from web.deps import CatalogDep, CsrfDep, CurrentUser, OptionalUser, SessionDep, SettingsDep, optional_user
+from web.deps import CatalogDep, CsrfDep, CurrentUser, OptionalUser, PageQuery, SessionDep, SettingsDep, optional_user
 from web.rendering import render
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
@@ -40,7 +40,7 @@ def question_bank(
     dimension: str = "",
     tag: str = "",
     q: str = "",
-    page: int = 1,
+    page: PageQuery = 1,
 ):
     """Browse questions with filters, search and pagination."""
     flt = catalog_service.QuestionFilter(

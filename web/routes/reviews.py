@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES
-from web.deps import CatalogDep, CsrfDep, CurrentUser, SessionDep, SettingsDep, optional_user, require_role
+from web.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, SettingsDep, optional_user, require_role
 from web.models import AnchorAnswer, Review, User
 from web.rendering import render
 from web.services import answers as answer_service
@@ -39,7 +39,7 @@ def _review_input(fields: dict[str, str]) -> tuple[dict[str, int], dict[str, str
 
 
 @router.post("/answers/{answer_id:int}/review", name="request_review", dependencies=[CsrfDep])
-def request_review(user: CurrentUser, db: SessionDep, settings: SettingsDep, answer_id: int):
+def request_review(user: CurrentUser, db: SessionDep, settings: SettingsDep, answer_id: IdPath):
     """A candidate asks for human review of their answer."""
     answer = answer_service.get_own_answer(db=db, user=user, answer_id=answer_id)
     if answer is None:
@@ -76,7 +76,7 @@ def review_queue(request: Request, reviewer: Reviewer, db: SessionDep, catalog: 
 
 
 @router.post("/review/{request_id:int}/claim", name="claim_review", dependencies=[CsrfDep])
-def claim(request: Request, reviewer: Reviewer, db: SessionDep, settings: SettingsDep, catalog: CatalogDep, request_id: int):
+def claim(request: Request, reviewer: Reviewer, db: SessionDep, settings: SettingsDep, catalog: CatalogDep, request_id: IdPath):
     """Take an answer for review so no one else scores it at the same time."""
     try:
         review_service.claim(db=db, reviewer=reviewer, request_id=request_id, claim_minutes=settings.review_claim_minutes)
@@ -101,7 +101,7 @@ def _form_context(db, catalog, review_request, **extra) -> dict:
 
 
 @router.get("/review/{request_id:int}", name="review_form")
-def review_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, request_id: int):
+def review_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, request_id: IdPath):
     """The blind review form: question, rubric, anchors and the answer; no other scores."""
     try:
         review_request = review_service.held_claim(db=db, reviewer=reviewer, request_id=request_id)
@@ -113,7 +113,7 @@ def review_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: C
 
 
 @router.post("/review/{request_id:int}", dependencies=[CsrfDep])
-def submit_review(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, request_id: int):
+def submit_review(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, request_id: IdPath):
     """Save the review; the automatic and other reviewers' scores are shown only after this."""
     try:
         review_request = review_service.held_claim(db=db, reviewer=reviewer, request_id=request_id)
@@ -133,7 +133,7 @@ def submit_review(request: Request, reviewer: Reviewer, db: SessionDep, catalog:
     return RedirectResponse(f"/reviews/{review.id}", status_code=303)
 
 
-def _own_review(db, user: User, review_id: int) -> Review:
+def _own_review(db, user: User, review_id: IdPath) -> Review:
     """A review its author (or an admin) may look at; 404 for anyone else."""
     review = db.get(Review, review_id)
     if review is None or (review.reviewer_id != user.id and user.role != "admin"):
@@ -142,7 +142,7 @@ def _own_review(db, user: User, review_id: int) -> Review:
 
 
 @router.get("/reviews/{review_id:int}", name="review_done")
-def review_done(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, review_id: int):
+def review_done(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, review_id: IdPath):
     """After submitting: your scores next to the automatic ones and the other reviewers'."""
     review = _own_review(db, reviewer, review_id)
     review_request = review.request
@@ -167,7 +167,7 @@ def review_done(request: Request, reviewer: Reviewer, db: SessionDep, catalog: C
 
 
 @router.get("/reviews/{review_id:int}/edit", name="review_edit")
-def review_edit_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, review_id: int):
+def review_edit_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, review_id: IdPath):
     """Edit your review until the candidate has read it."""
     review = _own_review(db, reviewer, review_id)
     if not review_service.can_edit(review, reviewer):
@@ -180,7 +180,7 @@ def review_edit_form(request: Request, reviewer: Reviewer, db: SessionDep, catal
 
 
 @router.post("/reviews/{review_id:int}/edit", dependencies=[CsrfDep])
-def review_edit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, review_id: int):
+def review_edit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, review_id: IdPath):
     """Save an edit; the previous version stays in the audit trail."""
     review = _own_review(db, reviewer, review_id)
     if not review_service.can_edit(review, reviewer):
@@ -222,7 +222,7 @@ def calibration(request: Request, reviewer: Reviewer, db: SessionDep, catalog: C
     )
 
 
-def _anchor(db, anchor_id: int) -> AnchorAnswer:
+def _anchor(db, anchor_id: IdPath) -> AnchorAnswer:
     anchor = db.get(AnchorAnswer, anchor_id)
     if anchor is None:
         raise HTTPException(404, "No such anchor answer.")
@@ -230,14 +230,14 @@ def _anchor(db, anchor_id: int) -> AnchorAnswer:
 
 
 @router.get("/review/calibration/{anchor_id:int}", name="calibration_item")
-def calibration_item(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, anchor_id: int):
+def calibration_item(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, anchor_id: IdPath):
     """Score one anchor answer blind."""
     anchor = _anchor(db, anchor_id)
     return render(request, "review/calibrate.html", {"anchor": anchor, "question": catalog.question(anchor.question_id), "result": None, "values": {}, "error": None})
 
 
 @router.post("/review/calibration/{anchor_id:int}", dependencies=[CsrfDep])
-def calibration_submit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, anchor_id: int):
+def calibration_submit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, anchor_id: IdPath):
     """Compare your scores with the reference."""
     anchor = _anchor(db, anchor_id)
     ctx = {"anchor": anchor, "question": catalog.question(anchor.question_id), "values": fields, "error": None, "result": None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from scoring.generic import generic_rubric
@@ -183,3 +183,8 @@ def latest_card(*, db: Session, answer_id: int, scorer: str = "offline") -> Scor
         .limit(1)
     )
     return ScoreCard.from_dict(record.card) if record is not None else None
+
+
+def counts_by_status(*, db: Session) -> dict[str, int]:
+    """How many scoring jobs are in each status (for metrics)."""
+    return {status: int(n) for status, n in db.execute(select(ScoringJob.status, func.count()).group_by(ScoringJob.status)).all()}

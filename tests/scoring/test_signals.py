@@ -1,0 +1,145 @@
+"""Each signal moves the right way when the answer changes in one respect."""
+
+from __future__ import annotations
+
+import pytest
+
+from scoring.generic import generic_rubric
+from scoring.offline import dimension_value, measure
+from tests.scoring.conftest import MIGRATION_QUESTION
+
+RUBRIC = generic_rubric(MIGRATION_QUESTION, "program-sense")
+BASE = "We planned the migration in waves and moved the services over the year."
+
+
+def sig(text: str, name: str) -> float:
+    return measure(text, RUBRIC).signals[name]
+
+
+def value(text: str, dimension: str) -> float:
+    return dimension_value(measure(text, RUBRIC), dimension)
+
+
+def test_specifics_raise_specificity():
+    vague = "We moved the launch and cut some features to save money."
+    concrete = "We moved the launch from March 3 to March 17 and cut 2 of 9 features, saving $40k a month."
+    assert sig(concrete, "specificity") > sig(vague, "specificity") + 0.3
+
+
+def test_numbers_already_in_the_question_are_not_specifics():
+    assert sig("We will move 120 services in nine months.", "specificity") == 0.0
+
+
+def test_first_person_actions_raise_ownership_over_the_team_did_it():
+    team = "The team decided to cut scope, the team told the VP and they rebuilt the plan."
+    mine = "I decided to cut scope, I told the VP and I rebuilt the plan with the two leads."
+    assert sig(mine, "ownership") > sig(team, "ownership") + 0.3
+    assert value(mine, "leadership") > value(team, "leadership")
+
+
+def test_layout_and_discourse_markers_raise_structure():
+    flat = "Discovery took a month. The pilot moved eight services. The waves moved the rest."
+    laid_out = "Discovery:\n- took a month\n\nPilot:\n- moved eight services\n\nWaves:\n- moved the rest"
+    spoken = ("So first we did discovery for a month, then we ran a pilot with eight services, and in the end "
+              "the waves moved the rest. What I learned is to pilot early.")
+    assert sig(laid_out, "structure") > sig(flat, "structure")
+    assert sig(spoken, "structure") > sig(flat, "structure")
+
+
+def test_a_risk_with_a_mitigation_and_a_contingency_raises_risk():
+    named = BASE + " There was a risk the network vendor would slip."
+    handled = named + (" I booked a backup vendor as mitigation, and if the first slipped past May 1 we would "
+                       "switch and roll back the cutover.")
+    assert value(handled, "risk") > value(named, "risk") > value(BASE, "risk")
+    assert sig(handled, "foresight") > sig(named, "foresight")
+
+
+def test_who_when_and_how_stakeholders_were_told_raises_communication_evidence():
+    vague = BASE + " I kept people informed."
+    specific = BASE + (" I sent a weekly status email to the VP and both team leads, held a Monday sync, and "
+                       "escalated blockers to the steering group.")
+    assert sig(specific, "evidence_communication") > sig(vague, "evidence_communication") + 0.2
+
+
+def test_goals_measures_and_options_raise_strategy_evidence():
+    plan = BASE
+    strategic = BASE + (" The goal was to cut hosting cost by 20% before the contract ended; success meant zero "
+                        "customer-facing incidents. We weighed a rewrite against rehosting and chose rehosting "
+                        "because it was reversible.")
+    assert sig(strategic, "evidence_strategy") > sig(plan, "evidence_strategy") + 0.2
+    assert sig(strategic, "deliberation") > sig(plan, "deliberation")
+
+
+VARIED = (
+    "Discovery took four weeks of interviews with owners.", "We mapped every dependency from flow logs.",
+    "The pilot moved eight stateless services.", "Billing needed a rehearsed cutover window.",
+    "Storage quotas were raised before wave two.", "Security reviewed the network design twice.",
+    "Finance approved the reserved capacity in March.", "Each wave ended with a clean week of traffic.",
+    "Search stayed on the old cluster until autumn.", "Three teams volunteered to go early.",
+    "Latency rose briefly during the database copy.", "Support staff got a runbook and office hours.",
+    "A brownout found two consumers nobody had listed.", "The ledger service moved last, after payroll.",
+    "Costs landed eleven percent under the forecast.", "Old racks were powered down in December.",
+)
+
+
+def test_length_helps_then_saturates():
+    text = lambda n: " ".join(VARIED[:n])  # noqa: E731 - tiny helper
+    short, medium, long_ = (sig(text(n), "length") for n in (2, 6, 16))
+    assert short < medium < long_
+    # Length saturates: 500 more words of the same kind add far less than the first hundred did.
+    padded = " ".join(f"{s[:-1]} in region {r}." for r in ("east", "west", "north", "south") for s in VARIED)
+    assert sig(padded, "length") - long_ < medium - short
+
+
+def test_hedges_and_spoken_fillers_lower_clarity():
+    clean = "I moved the launch by two weeks and told the VP the same day."
+    hedged = "Um I guess I kind of moved the launch, like, by maybe two weeks and uh sort of told the VP."
+    assert sig(clean, "clarity") == pytest.approx(1.0)
+    assert sig(hedged, "clarity") < 0.5
+
+
+def test_talking_about_the_question_raises_relevance():
+    on_topic = "I'd migrate the services in waves to the managed cloud platform."
+    off_topic = "I'd bake the cake in a hot oven and serve it with cream."
+    assert sig(on_topic, "relevance") > sig(off_topic, "relevance")
+    assert measure(off_topic, RUBRIC).gates["relevance"] == 0.0
+
+
+def test_buzzwords_and_generalities_close_the_substance_gate():
+    plain = "I'd move stateless services first, then the databases, with a rollback for each cutover."
+    buzz = ("I'd leverage synergy and a holistic, data-driven mindset to drive alignment and deliver value "
+            "at scale. It's important to always follow best practices, and you should usually empower teams.")
+    assert measure(plain, RUBRIC).gates["substance"] == pytest.approx(1.0)
+    assert measure(buzz, RUBRIC).gates["substance"] < 0.3
+
+
+def test_restating_the_question_closes_the_echo_gate():
+    echo = ("Plan and run the migration of 120 internal services from a self-hosted Kubernetes cluster to a "
+            "managed cloud platform within nine months: migrate the services, run the migration.")
+    assert measure(echo, RUBRIC).gates["echo"] < 0.5
+    assert measure(BASE, RUBRIC).gates["echo"] == 1.0
+
+
+def test_a_keyword_list_closes_the_fluency_gate():
+    assert measure("risk, rollback, stakeholders, roadmap, OKRs, escalation", RUBRIC).gates["fluency"] == 0.0
+    assert measure(BASE, RUBRIC).gates["fluency"] == 1.0
+
+
+def test_blaming_others_caps_leadership():
+    owned = ("I decided to delay the launch by two weeks, I told the VP and both directors why, and I rebuilt "
+             "the plan with the four leads. I convinced the payments team to lend us two engineers, resolved "
+             "the disagreement over the API by writing up both options, and we shipped on May 14 with 30% fewer "
+             "incidents. I learned to reset dates early.")
+    blamed = owned + " Honestly the slip was their fault: the vendor dropped the ball."
+    assert value(owned, "leadership") > 3.0
+    assert value(blamed, "leadership") <= 3.0
+
+
+def test_each_dimension_responds_most_to_its_own_evidence():
+    risk_text = BASE + (" The main risk was data loss during cutover; I mitigated it with replication and a "
+                        "rehearsed cutover, with a rollback plan and a trigger to revert if errors passed 1%.")
+    comm_text = BASE + (" I sent a weekly status email to the VP and the service owners, held a Monday sync, "
+                        "and posted a dashboard in the program's Slack channel.")
+    base = {d: value(BASE, d) for d in ("risk", "communication")}
+    assert value(risk_text, "risk") - base["risk"] > value(risk_text, "communication") - base["communication"]
+    assert value(comm_text, "communication") - base["communication"] > value(comm_text, "risk") - base["risk"]
