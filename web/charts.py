@@ -42,7 +42,11 @@ def attempts_per_category(board: Dashboard) -> bytes:
     """A bar per category: how many answers."""
     chart = pygal.Bar(title="Answers per category", show_legend=False, print_values=True, **COMMON)
     chart.x_labels = [CATEGORY_LABELS[c] for c in board.by_category]
-    chart.add("Answers", list(board.by_category.values()))
+    counts = list(board.by_category.values())
+    top = max(counts + [1])
+    step = max(1, top // 8)
+    chart.y_labels = list(range(0, top + step, step))  # whole answers, not 0.2 steps
+    chart.add("Answers", counts)
     return chart.render()
 
 
