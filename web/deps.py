@@ -73,7 +73,9 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
-SessionDep = Annotated[Session, Depends(get_db)]
+# scope="function": commit (or roll back) before the response is sent, so a redirect never
+# races its own commit and a failed commit is never reported as a success.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def _find_login(request: Request, db: Session, settings: Settings, cookie: str) -> UserSession | None:
