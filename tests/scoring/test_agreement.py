@@ -22,15 +22,10 @@ def test_qwk_perfect_agreement_is_one():
 
 
 def test_qwk_hand_computed():
-    # a = [1, 2, 3], b = [1, 3, 3] on a 1..3 scale (weights (i-j)^2 / 4):
-    # observed disagreement = (1/4) / 3 = 1/12; row totals 1,1,1 and column totals 1,0,2 give
-    # expected weighted disagreement = sum w_ij r_i c_j / n = (0 + 2*(1/4)... ) computed below.
-    a, b = [1, 2, 3], [1, 3, 3]
-    rows, cols = [1, 1, 1], [1, 0, 2]
-    expected = sum(((i - j) ** 2 / 4) * rows[i] * cols[j] / 3 for i in range(3) for j in range(3))
-    observed = 0.25
-    assert quadratic_weighted_kappa(a, b, lo=1, hi=3) == pytest.approx(1 - observed / expected)
-    assert quadratic_weighted_kappa(a, b, lo=1, hi=3) == pytest.approx(0.6)
+    # a = [1, 2, 3], b = [1, 3, 3] on a 1..3 scale, weights w_ij = (i - j)^2 / 4.
+    # Observed: one pair off by one -> 1/4. Expected: rows (1, 1, 1), columns (1, 0, 2), n = 3:
+    # sum w_ij * r_i * c_j / n = (2 + 1/4 + 2/4 + 1) / 3 = 1.25. Kappa = 1 - 0.25 / 1.25 = 0.8.
+    assert quadratic_weighted_kappa([1, 2, 3], [1, 3, 3], lo=1, hi=3) == pytest.approx(0.8)
 
 
 def test_qwk_reversed_order_is_negative():
@@ -59,9 +54,10 @@ def test_average_ranks_share_ties():
 def test_spearman_known_values():
     assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
     assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
-    # Hand computed with average ranks: x ranks 1,2,3,4; y = [1, 3, 2, 2] ranks 1, 4, 2.5, 2.5.
-    # Pearson of the ranks = 2.5 / sqrt(5 * 4.5).
-    assert spearman([1, 2, 3, 4], [1, 3, 2, 2]) == pytest.approx(2.5 / math.sqrt(5 * 4.5))
+    # Hand computed with average ranks: x ranks 1, 2, 3, 4; y = [1, 3, 2, 2] ranks 1, 4, 2.5, 2.5.
+    # Deviations from 2.5: x (-1.5, -0.5, 0.5, 1.5), y (-1.5, 1.5, 0, 0): covariance 1.5,
+    # variances 5 and 4.5, so rho = 1.5 / sqrt(22.5).
+    assert spearman([1, 2, 3, 4], [1, 3, 2, 2]) == pytest.approx(1.5 / math.sqrt(22.5))
 
 
 def test_spearman_constant_input_is_zero():
@@ -93,7 +89,7 @@ def test_profile_accuracy_without_gaps_is_nan():
 
 
 def test_word_count_ignores_punctuation_only_chunks():
-    assert word_count("We shipped - on time , 3 days early.") == 6
+    assert word_count("We shipped - on time , 3 days early.") == 7
 
 
 def test_length_baseline_matches_reference_distribution_by_rank():

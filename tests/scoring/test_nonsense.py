@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scoring import DIMENSIONS, generic_rubric, score
-from tests.scoring.conftest import CONFLICT_QUESTION, MIGRATION_QUESTION, STRONG_MIGRATION_ANSWER
+from tests.scoring.samples import CONFLICT_QUESTION, MIGRATION_QUESTION, RESTATED, STRONG_MIGRATION_ANSWER
 
 KEYWORD_LIST = (
     "stakeholders, risk mitigation, escalation, RACI, OKRs, roadmap, dependencies, rollback, "
@@ -23,15 +23,6 @@ FLUENT_SOUP = (
 GOOD_SENTENCE = (
     "I set up a weekly risk review with the payments and identity leads, and we cut the launch scope "
     "by 30% so the first wave could still move on March 1."
-)
-RESTATED = (
-    "How would I plan and run the migration of 120 internal services from a self-hosted Kubernetes "
-    "cluster to a managed cloud platform within nine months? That is a great question. Migrating 120 "
-    "internal services from a self-hosted Kubernetes cluster to a managed cloud platform within nine "
-    "months is a big job, so I would plan the migration of the 120 internal services and then run the "
-    "migration of the services to the managed cloud platform. Nine months is the timeline, so the "
-    "migration has to happen within nine months. With good planning and good running, the migration of "
-    "120 internal services to a managed cloud platform within nine months can succeed."
 )
 STAR_TEMPLATE = (
     "In my previous role there was a challenging situation. My task was to fix it. I took action and "

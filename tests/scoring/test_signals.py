@@ -6,7 +6,7 @@ import pytest
 
 from scoring.generic import generic_rubric
 from scoring.offline import dimension_value, measure
-from tests.scoring.conftest import MIGRATION_QUESTION
+from tests.scoring.samples import MIGRATION_QUESTION, RESTATED
 
 RUBRIC = generic_rubric(MIGRATION_QUESTION, "program-sense")
 BASE = "We planned the migration in waves and moved the services over the year."
@@ -70,25 +70,18 @@ def test_goals_measures_and_options_raise_strategy_evidence():
     assert sig(strategic, "deliberation") > sig(plan, "deliberation")
 
 
-VARIED = (
-    "Discovery took four weeks of interviews with owners.", "We mapped every dependency from flow logs.",
-    "The pilot moved eight stateless services.", "Billing needed a rehearsed cutover window.",
-    "Storage quotas were raised before wave two.", "Security reviewed the network design twice.",
-    "Finance approved the reserved capacity in March.", "Each wave ended with a clean week of traffic.",
-    "Search stayed on the old cluster until autumn.", "Three teams volunteered to go early.",
-    "Latency rose briefly during the database copy.", "Support staff got a runbook and office hours.",
-    "A brownout found two consumers nobody had listed.", "The ledger service moved last, after payroll.",
-    "Costs landed eleven percent under the forecast.", "Old racks were powered down in December.",
-)
+def _distinct_sentences(n: int) -> str:
+    """n sentences that share no content words, so none counts as a repeat."""
+    syllables = ("ka", "lo", "mi", "su", "te", "vo", "ri", "na")
+    words = [a + b + c for a in syllables for b in syllables for c in syllables]
+    return " ".join(f"The {words[3 * i]} team moved {words[3 * i + 1]} after {words[3 * i + 2]}." for i in range(n))
 
 
 def test_length_helps_then_saturates():
-    text = lambda n: " ".join(VARIED[:n])  # noqa: E731 - tiny helper
-    short, medium, long_ = (sig(text(n), "length") for n in (2, 6, 16))
-    assert short < medium < long_
-    # Length saturates: 500 more words of the same kind add far less than the first hundred did.
-    padded = " ".join(f"{s[:-1]} in region {r}." for r in ("east", "west", "north", "south") for s in VARIED)
-    assert sig(padded, "length") - long_ < medium - short
+    lengths = {n: sig(_distinct_sentences(n), "length") for n in (5, 20, 60, 120)}
+    assert lengths[5] < lengths[20] < lengths[60] <= lengths[120]
+    # Saturating: the last 360 words add less than the 75 words from 5 to 20 sentences did.
+    assert lengths[120] - lengths[60] < lengths[20] - lengths[5]
 
 
 def test_hedges_and_spoken_fillers_lower_clarity():
@@ -114,9 +107,7 @@ def test_buzzwords_and_generalities_close_the_substance_gate():
 
 
 def test_restating_the_question_closes_the_echo_gate():
-    echo = ("Plan and run the migration of 120 internal services from a self-hosted Kubernetes cluster to a "
-            "managed cloud platform within nine months: migrate the services, run the migration.")
-    assert measure(echo, RUBRIC).gates["echo"] < 0.5
+    assert measure(RESTATED, RUBRIC).gates["echo"] < 0.5
     assert measure(BASE, RUBRIC).gates["echo"] == 1.0
 
 
@@ -126,13 +117,14 @@ def test_a_keyword_list_closes_the_fluency_gate():
 
 
 def test_blaming_others_caps_leadership():
+    rubric = generic_rubric("Tell me about a time you had to delay a launch.", "behavioral")
     owned = ("I decided to delay the launch by two weeks, I told the VP and both directors why, and I rebuilt "
              "the plan with the four leads. I convinced the payments team to lend us two engineers, resolved "
              "the disagreement over the API by writing up both options, and we shipped on May 14 with 30% fewer "
              "incidents. I learned to reset dates early.")
     blamed = owned + " Honestly the slip was their fault: the vendor dropped the ball."
-    assert value(owned, "leadership") > 3.0
-    assert value(blamed, "leadership") <= 3.0
+    assert dimension_value(measure(owned, rubric), "leadership") > 3.0
+    assert dimension_value(measure(blamed, rubric), "leadership") <= 3.0
 
 
 def test_each_dimension_responds_most_to_its_own_evidence():
