@@ -10,6 +10,14 @@ from tests.conftest import first_question_id
 pytestmark = pytest.mark.browser
 
 
+def _log_in(page, base, email, password="correct horse battery", next_path=""):
+    """Log in through the form, optionally going on to `next_path`."""
+    page.goto(f"{base}/login" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 def test_sign_up_answer_a_question_and_find_it_in_history(live_server, page, catalog):
     qid = first_question_id(catalog)
     question = catalog.question(qid)
@@ -39,10 +47,7 @@ def test_draft_survives_a_reload_and_a_failed_submit(live_server, page, app, cat
 
     make_user(app, "draft@example.com")
     qid = first_question_id(catalog)
-    page.goto(f"{live_server}/login?next=/questions/{qid}")
-    page.get_by_label("Email").fill("draft@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
+    _log_in(page, live_server, "draft@example.com", next_path=f"/questions/{qid}")
     expect(page).to_have_url(re.compile(f"/questions/{qid}$"))
     page.get_by_role("textbox", name="Your answer").fill("half-written thoughts about the critical path")
     page.reload()
@@ -57,10 +62,7 @@ def test_timer_and_example_answer_reveal(live_server, page, app, catalog):
 
     make_user(app, "timer@example.com")
     qid = first_question_id(catalog)
-    page.goto(f"{live_server}/login?next=/questions/{qid}")
-    page.get_by_label("Email").fill("timer@example.com")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
+    _log_in(page, live_server, "timer@example.com", next_path=f"/questions/{qid}")
     timer = page.locator("[data-timer]")
     expect(timer).to_be_hidden()
     page.get_by_label("Show a timer").check()
@@ -71,12 +73,6 @@ def test_timer_and_example_answer_reveal(live_server, page, app, catalog):
     page.get_by_text("Show the example answer").click()
     expect(example).to_be_visible()
 
-
-def _log_in(page, base, email, password="correct horse battery"):
-    page.goto(f"{base}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_review_round_trip_in_the_browser(live_server, browser, app, catalog):

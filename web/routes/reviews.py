@@ -100,27 +100,27 @@ def _form_context(db, catalog, review_request, **extra) -> dict:
     }
 
 
-@router.get("/review/{request_id:int}", name="review_form")
-def review_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, request_id: IdPath):
-    """The blind review form: question, rubric, anchors and the answer; no other scores."""
+def _claimed(db, reviewer: User, request_id: int):
+    """The request this reviewer holds a live claim on; 404 if it does not exist, 403 otherwise."""
     try:
-        review_request = review_service.held_claim(db=db, reviewer=reviewer, request_id=request_id)
+        return review_service.held_claim(db=db, reviewer=reviewer, request_id=request_id)
     except LookupError:
         raise HTTPException(404, "No such review request.") from None
     except review_service.ReviewError as exc:
         raise HTTPException(403, str(exc)) from None
+
+
+@router.get("/review/{request_id:int}", name="review_form")
+def review_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, request_id: IdPath):
+    """The blind review form: question, rubric, anchors and the answer; no other scores."""
+    review_request = _claimed(db, reviewer, request_id)
     return render(request, "review/form.html", _form_context(db, catalog, review_request, action=f"/review/{request_id}"))
 
 
 @router.post("/review/{request_id:int}", dependencies=[CsrfDep])
 def submit_review(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, request_id: IdPath):
     """Save the review; the automatic and other reviewers' scores are shown only after this."""
-    try:
-        review_request = review_service.held_claim(db=db, reviewer=reviewer, request_id=request_id)
-    except LookupError:
-        raise HTTPException(404, "No such review request.") from None
-    except review_service.ReviewError as exc:
-        raise HTTPException(403, str(exc)) from None
+    review_request = _claimed(db, reviewer, request_id)
     try:
         scores, comments, overall = _review_input(fields)
         passages = review_service.find_passages(review_request.answer.text, fields.get("passages", ""))
