@@ -44,7 +44,11 @@ def evaluate(
     predict: Callable[[dict], dict[str, int]],
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Score every record and compare with the consensus, the second rater and the length baseline."""
+    """Score every record and compare with the consensus, the second rater and the length baseline.
+
+    The report also breaks the scorer's agreement down by question ("by_question"), so a scorer
+    that only works on some questions shows it.
+    """
     if not records:
         raise ValueError("no records to evaluate")
     predictions = []
@@ -67,6 +71,13 @@ def evaluate(
             "raters": _metrics([a for a, _ in raters], [b for _, b in raters]),
             "baseline": _metrics(base, g),
         }
+    by_question = {}
+    for qid in sorted({str(r.get("question_id")) for r in records}):
+        rows = [i for i, r in enumerate(records) if str(r.get("question_id")) == qid]
+        by_question[qid] = {
+            "n": len(rows),
+            **{d: _metrics([predictions[i][d] for i in rows], [gold[i][d] for i in rows]) for d in DIMENSIONS},
+        }
     rater1 = [{d: r["ratings"][0][d] for d in DIMENSIONS} for r in records]
     rater2 = [{d: r["ratings"][1][d] for d in DIMENSIONS} for r in records]
     return {
@@ -77,6 +88,7 @@ def evaluate(
             "raters": profile_accuracy(rater1, rater2),
             "baseline": profile_accuracy(baseline_rows, gold),
         },
+        "by_question": by_question,
         "predictions": [
             {"id": r.get("id"), "predicted": p, "gold": g} for r, p, g in zip(records, predictions, gold)
         ],
@@ -98,6 +110,11 @@ def format_report(report: Mapping) -> str:
             row = report["dimensions"][d][who]
             label = d if who == "scorer" else ""
             lines.append(f"{label:<14} {who:<9}" + "".join(f"{_fmt(row[m]):>10}" for m in METRICS))
+    lines.append("")
+    lines.append("by question (scorer vs consensus, spearman / exact):")
+    for qid, row in report.get("by_question", {}).items():
+        cells = "".join(f"{d[:4]} {_fmt(row[d]['spearman'])}/{row[d]['exact']:.2f}  " for d in DIMENSIONS)
+        lines.append(f"  {qid:<12} n={row['n']:<3} {cells.rstrip()}")
     lines.append("")
     pa = report["profile_accuracy"]
     lines.append("profile accuracy: " + ", ".join(f"{who} {_fmt(pa[who])}" for who in COMPARISONS))

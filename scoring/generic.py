@@ -17,6 +17,7 @@ QUESTION_FRAMING = frozenset(
     day days me us lot way ways make made need needed want wanted wants going know thing within meet
     expect expects expected use used using handled handle get got keep kept""".split()
 )
+_FRAMING_STEMS = frozenset(stem(w) for w in QUESTION_FRAMING)
 MAX_TOPIC_TERMS = 8  # a question names a handful of things; more would dilute relevance
 
 # Concepts a TPM question can be about, each with the close variants an on-topic answer uses.
@@ -30,20 +31,20 @@ TOPIC_VARIANTS: dict[str, tuple[str, ...]] = {
                   "conflict", "tricky", "setback"),
     "problem": ("problem", "issue", "challenge", "difficult", "struggle", "obstacle", "went wrong", "bug"),
     "solve": ("solve", "solution", "resolve", "fix", "fixed", "figure out", "worked out", "address", "overcome"),
-    "conflict": ("conflict", "disagree", "disagreement", "dispute", "argument", "clash", "tension",
-                 "pushed back", "push back", "friction"),
-    "disagree": ("disagree", "disagreement", "conflict", "dispute", "argument", "pushed back", "objection"),
+    "conflict": ("conflict", "disagree", "disagreement", "dispute", "argument", "clash", "tension", "friction"),
+    "disagree": ("disagree", "disagreement", "conflict", "dispute", "argument", "objection", "objected"),
     "fail": ("fail", "failure", "failed", "slip", "slipped", "missed", "late", "delay", "delayed", "went wrong",
              "mistake", "behind schedule", "overran"),
     "slip": ("slip", "slipped", "delay", "delayed", "late", "missed", "behind schedule", "pushed out"),
     "mistake": ("mistake", "error", "wrong", "failure", "my fault", "on me", "messed up"),
     "deadline": ("deadline", "due date", "due", "launch date", "target date", "on time", "date", "timeline",
-                 "schedule"),
+                 "schedule", "freeze", "cutoff", "late"),
     "influence": ("influence", "convince", "persuade", "buy-in", "won over", "get them to", "agreed", "pitch",
                   "negotiate"),
     "authority": ("authority", "report to me", "reporting line", "without authority", "didn't report",
-                  "other org", "different org", "not my team"),
-    "manager": ("manager", "boss", "supervisor", "my lead", "line manager", "skip level", "director"),
+                  "other org", "different org", "another org", "our org", "not my team", "outside my team",
+                  "direct reports", "no say"),
+    "manager": ("manager", "boss", "supervisor", "line manager", "skip level"),
     "stakeholder": ("stakeholder", "sponsor", "executive", "leadership", "customer", "partner"),
     "priority": ("priority", "prioritize", "prioritization", "trade-off", "roadmap", "backlog", "scope"),
     "migration": ("migration", "migrate", "move", "moving", "cutover", "cut over", "lift and shift", "transition"),
@@ -73,6 +74,7 @@ TOPIC_VARIANTS: dict[str, tuple[str, ...]] = {
     "hire": ("hire", "hiring", "recruit", "headcount", "onboard"),
     "scope": ("scope", "requirement", "feature", "mvp", "descope", "cut"),
 }
+_CONCEPT_BY_STEM = {stem(concept): concept for concept in TOPIC_VARIANTS}
 # Topic words so common in TPM talk that they say little about which question was answered.
 GENERIC_TOPIC = frozenset(stem(w) for w in ("team", "program", "project", "company", "work", "people",
                                              "organization", "group", "product", "engineering", "process"))
@@ -118,7 +120,7 @@ GENERIC_KEY_POINTS: tuple[KeyPoint, ...] = (
         "likelihood | probability | impact | severity | likely | unlikely | blast radius | consequence | "
         "high risk | low risk | critical"),
     _kp("risk", "track-escalate", "Tracks risks over time and escalates at the right moment.",
-        "risk register | risk log | raid | track | trigger | threshold | tripwire | escalate | escalation | "
+        "risk register | risk log | raid | track | trigger | threshold | escalate | escalation | "
         "steering | red | amber | raised | flagged"),
     _kp("communication", "audience", "Names who was kept informed (sponsor, leads, teams, customers).",
         "stakeholder | sponsor | executive | leadership | vp | director | manager | em | tech lead | "
@@ -162,11 +164,6 @@ CATEGORY_KEY_POINTS: dict[str, tuple[KeyPoint, ...]] = {
             "learned | lesson | next time | in hindsight | would do differently | takeaway | taught me | "
             "realized"),
     ),
-    "technical": (
-        _kp("strategy", "technical-depth", "Grounds the plan in the system's real constraints.",
-            "architecture | latency | throughput | database | bottleneck | capacity | scale | load test | "
-            "api | service | infrastructure"),
-    ),
 }
 
 
@@ -175,7 +172,8 @@ def question_topic_terms(question_text: str) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for tok in tokenize(question_text):
         word = tok.lower
-        if tok.is_number or word in STOPWORDS or word in QUESTION_FRAMING or len(word) < 3:
+        framing = word in QUESTION_FRAMING or tok.stem in _FRAMING_STEMS
+        if tok.is_number or word in STOPWORDS or framing or len(word) < 3:
             continue
         if word.endswith("ly") and word not in TOPIC_VARIANTS:
             continue  # adverbs ("significantly") qualify the topic, they do not name it
@@ -183,14 +181,24 @@ def question_topic_terms(question_text: str) -> tuple[str, ...]:
     return tuple(seen.values())[:MAX_TOPIC_TERMS]
 
 
+def topic_groups(topic_terms: tuple[str, ...], question_text: str) -> tuple[str, ...]:
+    """The words an on-topic answer should use: the topic terms' and the question's content words."""
+    groups: dict[str, str] = {}
+    for term in topic_terms:
+        for word in question_topic_terms(term.replace("-", " ")):
+            groups.setdefault(stem(word), word)
+    for word in question_topic_terms(question_text):
+        groups.setdefault(stem(word), word)
+    return tuple(groups.values())
+
+
 def expand_topic_term(term: str) -> tuple[str, ...]:
     """A topic term and the close variants an on-topic answer would use."""
-    words = tuple(t.lower for t in tokenize(term))
-    stems = tuple(stem(w) for w in words)
-    for concept, variants in TOPIC_VARIANTS.items():
-        if len(stems) == 1 and stem(concept) == stems[0]:
-            return (term,) + tuple(v for v in variants if v != term)
-    return (term,)
+    toks = tokenize(term)
+    concept = _CONCEPT_BY_STEM.get(toks[0].stem) if len(toks) == 1 else None
+    if concept is None:
+        return (term,)
+    return (term,) + tuple(v for v in TOPIC_VARIANTS[concept] if v != term)
 
 
 def generic_rubric(question_text: str, category: str | None = None) -> Rubric:

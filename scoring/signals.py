@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, NamedTuple, Sequence
 
-from scoring.text import STOPWORDS, Document, PhraseMatcher, Token
+from scoring.text import CURRENCY, STOPWORDS, Document, Match, PhraseMatcher, Token
 
 
 def _phrases(spec: str) -> tuple[str, ...]:
@@ -34,6 +34,12 @@ CUES: dict[str, tuple[str, ...]] = {
         "drive alignment | fostered | innovation | transformation | proactive | alignment across | "
         "key stakeholders | significant value | robust framework | excellence"
     ),
+    # Generalities: advice about how things should be done instead of what this person did or would do.
+    "generality": _phrases(
+        "you should | you can | you need | you have to | you want | it is important | it's important | "
+        "is important | is key | is really the key | always | in general | usually | typically | generally | "
+        "at the end of the day | all about | any organization | every company | you shouldn't"
+    ),
     # Pushing the outcome onto others ("the vendor was the main issue").
     "blame": _phrases(
         "blame | their fault | not my fault | outside our control | out of our control | the main issue | "
@@ -50,17 +56,19 @@ CUES: dict[str, tuple[str, ...]] = {
         "task | my job | my role | goal | I was responsible | needed to | had to | was asked to | objective | "
         "the challenge was | the problem was | was supposed to | in charge of | responsible for"
     ),
-    "action": _phrases(
-        "action | what I did | so I | I decided | I started | I set up | I proposed | my approach | here's how | "
-        "I'd start | first I | I went | I organized | I asked | I met | I wrote"
-    ),
     "result": _phrases(
         "result | outcome | in the end | eventually | ended up | as a result | by the end | launched | shipped | "
         "delivered | went live | it worked | successful | successfully | worked out | on time | finished"
     ),
     "lesson": _phrases(
-        "learned | lesson | takeaway | next time | in hindsight | would do differently | what I took | taught me | "
-        "looking back | realized | what I'd take | I'd generalize | changed afterwards"
+        "learned | lesson | takeaway | next time | in hindsight | would do differently | taught me | "
+        "looking back | realized | with hindsight | the lesson"
+    ),
+    # Signposts: telling the listener how the answer is organised, or giving the headline first.
+    "signpost": _phrases(
+        "in short | to summarize | in summary | to recap | in a nutshell | bottom line | the headline | "
+        "the short answer | the key is | two things | three things | a few steps | step by step | first of all | "
+        "to start with | let me walk you through | here's how | here's my plan | my plan is | overall"
     ),
     # Sequencing words: spoken answers show their structure through these.
     "sequence": _phrases(
@@ -85,22 +93,30 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "risk_term": _phrases(
         "risk | issue | problem | concern | blocker | dependency | depend on | delay | slip | fail | failure | "
-        "bottleneck | constraint | deadline | late | miss | threat | break | went wrong | tight | behind | "
-        "contaminated | overrun | outage | bug"
+        "bottleneck | constraint | late | miss | threat | break | went wrong | behind | overrun | outage | bug | "
+        "hidden | unknown | surprise | gap | drift | single point of failure | key person | attrition | "
+        "regression | incident | degradation | data loss | breach | vulnerability | underestimate | unplanned | "
+        "scope creep | uncertain | worry | danger | fragile"
     ),
     "mitigation": _phrases(
         "mitigate | mitigation | buffer | backup | fallback | contingency | rollback | roll back | revert | "
         "plan b | dry run | rehearse | pilot | monitor | trigger | threshold | escalate | feature flag | "
         "kill switch | standby | redundant | prevent | avoid | reduce | test | in case | workaround | "
-        "redo | re-plan | cut scope | reduced scope | defer | guard | alarm | ramp | safeguard"
+        "redo | re-plan | cut scope | reduced scope | defer | guard | alarm | ramp | safeguard | reconciliation | "
+        "parallel run | canary | brownout | shadow | dark launch | staged rollout | phased rollout | gradual | "
+        "game day | runbook | checklist | sign-off | guardrail | ahead of time | "
+        "failover | circuit breaker | rate limit | load shedding | backstop | double-check | make sure"
     ),
     "contingency": _phrases(
         "contingency | fallback | fall back | rollback | roll back | revert | plan b | backup plan | "
-        "feature flag | kill switch | switch off | standby | fail back | worst case | tripwire | go/no-go"
+        "feature flag | kill switch | switch off | standby | fail back | worst case | go/no-go | "
+        "reversible | switch back | failover | hot standby | abort | roll forward | "
+        "last resort | exit criteria | pull the plug"
     ),
     "risk_process": _phrases(
         "risk register | risk log | raid | likelihood | probability | impact | severity | owner | trigger | "
-        "reviewed weekly | escalate | escalation | steering | red | amber"
+        "reviewed weekly | risk review | escalate | escalation | steering | red | amber | burn down | "
+        "watch list | escalation path | threshold | tracked"
     ),
     "audience": _phrases(
         "stakeholder | sponsor | executive | exec | leadership | vp | director | manager | em | tech lead | "
@@ -146,8 +162,13 @@ CUES: dict[str, tuple[str, ...]] = {
         "recruited | motivated | mentored | coached | scheduled | divided | split up | planned"
     ),
     "goal": _phrases(
-        "goal | objective | purpose | aim | target | so that | in order to | business | revenue | customers | "
-        "mission | outcome | success | what done means | the point"
+        "goal | objective | purpose | aim | target | so that | in order to | mission | outcome | success | "
+        "what done means | the point | why | driver"
+    ),
+    # The business the work serves: money, customers, market.
+    "business": _phrases(
+        "business | revenue | cost | customers | margin | arr | gmv | conversion | churn | retention | market | "
+        "profit | savings | contracts | deal | sales | growth | users | spend | roi"
     ),
     "metric": _phrases(
         "metric | measure | measured | kpi | okr | target | baseline | percent | conversion | adoption | slo | "
@@ -162,8 +183,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "advantages | disadvantages | whether | compromise | either | weigh | cost of"
     ),
 }
-CUE_MATCHER = PhraseMatcher(tuple(p for phrases in CUES.values() for p in phrases))
-_CUE_OF_PHRASE: tuple[str, ...] = tuple(name for name, phrases in CUES.items() for _ in phrases)
+CUE_PHRASES: tuple[str, ...] = tuple(p for phrases in CUES.values() for p in phrases)
+CUE_OF_PHRASE: tuple[str, ...] = tuple(name for name, phrases in CUES.items() for _ in phrases)
+CUE_MATCHER = PhraseMatcher(CUE_PHRASES)
 
 # Subjects whose actions are the speaker's own.
 FIRST_PERSON = frozenset({"i", "i'd", "i'll", "i've"})
@@ -175,20 +197,25 @@ BETWEEN_SUBJECT_AND_VERB = frozenset(
      "finally", "first", "still", "always", "would", "will", "had", "to", "have", "could", "should", "can",
      "went", "ahead", "later", "basically", "definitely", "kind", "sort", "of", "ended", "up", "even",
      "decided", "tried", "started", "began", "helped", "managed", "never",
-     "'d", "myself", "originally", "usually", "initially", "immediately", "directly", "soon"}
+     "'d", "myself", "originally", "usually", "initially", "directly", "soon"}
 )
 # Verbs after "I" that state a feeling, a state or a hedge rather than an action taken.
 NOT_ACTIONS = frozenset(
     {"guess", "think", "thought", "mean", "feel", "felt", "believe", "suppose", "know", "knew", "remember",
      "like", "liked", "love", "loved", "hope", "hoped", "wish", "want", "wanted", "need", "needed", "was",
      "am", "were", "wasn't", "say", "see", "saw", "used", "play", "played", "enjoy", "enjoyed", "agree",
-     "realized", "learned", "noticed", "found", "heard", "mean", "assume", "imagine", "doubt", "get",
+     "realized", "learned", "noticed", "found", "heard", "assume", "imagine", "doubt", "get",
      "don't", "didn't", "can't", "couldn't", "wouldn't", "haven't", "hadn't", "do", "have", "had"}
 )
 # Words that, after "I" and before any verb, show a decision or ownership even so ("I decided to ...").
 OWNERSHIP_VERBS = frozenset({"decided", "started", "managed", "tried", "helped", "began"})
-# A be-verb followed by a past participle: work happening to the speaker, not by them.
-BE_VERBS = frozenset({"was", "were", "be", "been", "being", "is", "are"})
+
+# A condition followed by what would be done about it: a contingency in plain words.
+CONDITION_WORDS = frozenset({"if", "unless"})
+RESPONSE_WORDS = frozenset(
+    {"would", "will", "we'd", "i'd", "we'll", "i'll", "they'd", "it'd", "then", "should", "'d", "could"}
+)
+CONDITION_REACH = 20  # tokens after "if" in which the planned response has to appear
 
 NUMBER_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty sixty "
@@ -198,14 +225,16 @@ DATE_WORDS = frozenset(
     "january february march april june july august september october november december jan feb apr jun "
     "jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday".split()
 )
+# Words after a number that make it money or a percentage ("40 million", "12 percent").
+MONEY_WORDS = frozenset({"dollars", "usd", "eur", "euros", "pounds", "gbp", "million", "billion", "k", "m", "arr"})
+PERCENT_WORDS = frozenset({"percent", "pct"})
 # Framework acronyms that name a habit, not a fact about this answer's situation.
 GENERIC_ACRONYMS = frozenset(
     "raci okr okrs kpi kpis roi slo slos sli slis sla slas tpm pm mvp star qa faq asap ai ml it hr".split()
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
+class Cue(NamedTuple):
     """One cue found in the answer: its family and token range."""
 
     family: str
@@ -214,30 +243,35 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
-class Evidence:
+class AnswerCues:
     """Everything rubric-independent the scorer reads from one answer."""
 
     cues: tuple[Cue, ...]
-    specifics: tuple[Cue, ...]  # family: number, date, code or name
+    by_family: Mapping[str, tuple[Cue, ...]]  # the same cues, grouped, earliest first
+    specifics: tuple[Cue, ...]  # family: number, percent, money, date, code or name
     own_actions: tuple[Cue, ...]  # "I" + an action verb
+    contingent_plans: tuple[Cue, ...]  # "if X, we would Y"
     other_subjects: int  # "we", "they", "everyone" as subjects
-    passive: int  # be-verb + participle constructions
     words: int
 
     def count(self, family: str) -> int:
         """How many cues of a family were found."""
-        return sum(1 for c in self.cues if c.family == family)
+        return len(self.by_family.get(family, ()))
 
     def of(self, family: str) -> tuple[Cue, ...]:
         """The cues of one family, earliest first."""
-        return tuple(c for c in self.cues if c.family == family)
+        return self.by_family.get(family, ())
 
 
-def find_cues(doc: Document) -> tuple[Cue, ...]:
-    """Every cue phrase in the answer, fillers and repeated sentences ignored."""
-    return tuple(
-        Cue(_CUE_OF_PHRASE[m.phrase], m.first_token, m.last_token) for m in CUE_MATCHER.find(doc.tokens, doc.skip)
-    )
+def find_cues(doc: Document, matches: Sequence[Match] | None = None) -> tuple[Cue, ...]:
+    """Every cue phrase in the answer, fillers and repeated sentences ignored.
+
+    `matches` are CUE_PHRASES matches found already (by a matcher that holds them first), so a
+    caller that matches other phrases too can do it in one pass.
+    """
+    if matches is None:
+        matches = CUE_MATCHER.find(doc.tokens, doc.skip)
+    return tuple(Cue(CUE_OF_PHRASE[m.phrase], m.first_token, m.last_token) for m in matches)
 
 
 def _is_name(doc: Document, i: int) -> bool:
@@ -251,6 +285,11 @@ def _is_name(doc: Document, i: int) -> bool:
     return text[0].isupper() and not doc.opens_clause[i]
 
 
+def nxt_is_number(doc: Document, i: int) -> bool:
+    """Whether the token after i is a number ("May 3" is a date, "may" alone is not)."""
+    return i + 1 < len(doc.tokens) and doc.tokens[i + 1].is_number
+
+
 def find_specifics(doc: Document, known: frozenset[str] = frozenset()) -> tuple[Cue, ...]:
     """Numbers, dates, codes (Q3, p99) and names that the question did not already give."""
     out = []
@@ -258,18 +297,40 @@ def find_specifics(doc: Document, known: frozenset[str] = frozenset()) -> tuple[
         if doc.skip[i] or tok.lower in known:
             continue
         if tok.is_number:
-            kind = "number"
+            nxt = doc.tokens[i + 1].lower if i + 1 < len(doc.tokens) else ""
+            if tok.text[0] in CURRENCY or nxt in MONEY_WORDS:
+                kind = "money"
+            elif tok.text.endswith("%") or nxt in PERCENT_WORDS:
+                kind = "percent"
+            else:
+                kind = "number"
         elif tok.lower in NUMBER_WORDS:
             kind = "number"
-        elif tok.lower in DATE_WORDS or (tok.lower == "may" and i + 1 < len(doc.tokens) and doc.tokens[i + 1].is_number):
+        elif tok.lower in DATE_WORDS or (tok.lower == "may" and nxt_is_number(doc, i)):
             kind = "date"
-        elif any(c.isdigit() for c in tok.text):
+        elif not tok.text.isalpha() and any(c.isdigit() for c in tok.text):
             kind = "code"
-        elif _is_name(doc, i):
+        elif tok.text[0].isupper() and _is_name(doc, i):
             kind = "name"
         else:
             continue
         out.append(Cue(kind, i, i + 1))
+    return tuple(out)
+
+
+def find_contingent_plans(doc: Document) -> tuple[Cue, ...]:
+    """'If X, we would Y' and 'unless X, Y will': a condition with a planned response."""
+    tokens, skip = doc.tokens, doc.skip
+    out = []
+    for i, tok in enumerate(tokens):
+        if skip[i] or tok.lower not in CONDITION_WORDS:
+            continue
+        for j in range(i + 1, min(len(tokens), i + CONDITION_REACH)):
+            if doc.sentence_of[j] != doc.sentence_of[i]:
+                break
+            if not skip[j] and (tokens[j].lower in RESPONSE_WORDS or tokens[j].lower.endswith("'ll")):
+                out.append(Cue("contingent-plan", i, j + 1))
+                break
     return tuple(out)
 
 
@@ -281,21 +342,17 @@ def _next_word(tokens: Sequence[Token], skip: Sequence[bool], i: int) -> int:
     return i
 
 
-def find_own_actions(doc: Document) -> tuple[tuple[Cue, ...], int, int]:
-    """'I' followed by an action verb; plus counts of other subjects and passive constructions."""
+def find_own_actions(doc: Document) -> tuple[tuple[Cue, ...], int]:
+    """'I' followed by an action verb, and how often 'we', 'they' or 'everyone' is the subject."""
     tokens, skip = doc.tokens, doc.skip
     actions = []
-    others = passive = 0
+    others = 0
     for i, tok in enumerate(tokens):
         if skip[i]:
             continue
         word = tok.lower
         if word in OTHER_SUBJECTS:
             others += 1
-        elif word in BE_VERBS:
-            j = _next_word(tokens, skip, i)
-            if j < len(tokens) and tokens[j].lower.endswith("ed") and tokens[j].lower not in STOPWORDS:
-                passive += 1
         elif word in FIRST_PERSON:
             j = _next_word(tokens, skip, i)
             owned = False
@@ -307,18 +364,23 @@ def find_own_actions(doc: Document) -> tuple[tuple[Cue, ...], int, int]:
             verb = tokens[j].lower
             if owned or (verb not in NOT_ACTIONS and verb not in STOPWORDS and not tokens[j].is_number):
                 actions.append(Cue("own-action", i, j + 1))
-    return tuple(actions), others, passive
+    return tuple(actions), others
 
 
-def gather(doc: Document, known: frozenset[str] = frozenset()) -> Evidence:
-    """All rubric-independent evidence of one answer."""
-    actions, others, passive = find_own_actions(doc)
-    return Evidence(
-        cues=find_cues(doc),
+def gather(doc: Document, known: frozenset[str] = frozenset(), matches: Sequence[Match] | None = None) -> AnswerCues:
+    """All rubric-independent evidence of one answer (`matches`: see find_cues)."""
+    actions, others = find_own_actions(doc)
+    cues = find_cues(doc, matches)
+    grouped: dict[str, list[Cue]] = {}
+    for cue in cues:
+        grouped.setdefault(cue.family, []).append(cue)
+    return AnswerCues(
+        cues=cues,
+        by_family={family: tuple(found) for family, found in grouped.items()},
         specifics=find_specifics(doc, known),
         own_actions=actions,
+        contingent_plans=find_contingent_plans(doc),
         other_subjects=others,
-        passive=passive,
         words=doc.words,
     )
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import snowballstemmer
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 # Words and numbers; apostrophes stay inside words ("didn't"), hyphens split words
 # ("lift-and-shift" -> lift, and, shift) so phrases match however a writer hyphenates.
@@ -15,7 +15,7 @@ TOKEN_RE = re.compile(
     r"[$€£]?\d+(?:[.,:]\d+)*(?:\s?%|[kKmMbBxX]\b|ms\b|s\b)?"
     r"|[A-Za-z]+(?:['’][A-Za-z]+)*(?:\d+[A-Za-z]*)?"  # words, and codes such as Q3, p99, S3
 )
-NUMBER_RE = re.compile(r"[$€£]?\d")
+CURRENCY = "$€£"
 
 # A sentence ends at . ! ? (not inside numbers such as 2.3x) or at a line break.
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
@@ -24,17 +24,26 @@ LIST_LINE_RE = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|\(?[a-z]\)|step \d+)\s+",
 HEADING_RE = re.compile(r"^\s*[A-Z][^\n.!?]{0,40}:\s*$|^\s*[A-Z][A-Za-z'’ ]{0,30}$", re.MULTILINE)
 # "Situation: ..." style labels at the start of a line.
 LABEL_RE = re.compile(r"^\s*([A-Z][A-Za-z'’ ]{1,30}):", re.MULTILINE)
+PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
+# After one of these (a label's colon, a bracket, a quote, a dash) a capital letter means nothing.
+CLAUSE_OPENERS = frozenset(":;(\"“'‘—–-")
+LIST_LETTERS = frozenset("abcd")  # "a) ..." list markers, read as tokens of one letter
+NEAR_DUPLICATE = 0.8  # content overlap above which a sentence only repeats an earlier one
+MIN_DEDUP_WORDS = 3  # content words a sentence needs before a near-repeat (not only an exact one) counts
 
 # Pure disfluencies; always removed before any content signal is read.
 FILLER_WORDS = frozenset(
-    {"um", "umm", "ummm", "uh", "uhh", "uhhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mmm", "mhm", "mmhmm"}
+    {"um", "umm", "ummm", "uh", "uhh", "uhhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mmm", "mhm",
+     "mmhmm"}
 )
 # Two-word fillers ("you know", "I mean") when they are not part of a clause.
 FILLER_BIGRAMS = frozenset({("you", "know"), ("i", "mean")})
-# Words after which "you know" / "I mean" are real verbs ("do you know", "I mean to").
+# Words around "you know" / "I mean" that make them real verbs ("do you know", "you know what").
 FILLER_BIGRAM_GUARD_NEXT = frozenset({"what", "how", "that", "when", "where", "who", "why", "if", "whether"})
 FILLER_BIGRAM_GUARD_PREV = frozenset({"do", "did", "if", "as", "don't", "didn't", "you", "would", "'d"})
 # "like" is a verb or preposition after these words; elsewhere in speech it is a filler.
+# Doubled words that are grammar, not a stutter ("that that", "had had").
+REAL_DOUBLES = frozenset({"very", "that", "had"})
 LIKE_REAL_PREV = frozenset(
     {
         "i", "you", "we", "they", "he", "she", "would", "i'd", "we'd", "you'd", "they'd", "do", "don't",
@@ -71,8 +80,17 @@ NEGATORS = frozenset(
 NEGATION_REACH = 3  # tokens before a phrase that can negate it ("we had no rollback plan")
 PHRASE_SLACK = 2  # extra tokens allowed inside a phrase window, so word order and small insertions still match
 FUZZY_MIN_LEN = 8  # only long words are fuzzy-matched: shorter ones have real-word neighbours ("contact"/"contract")
-LONG_WORD = 10  # words this long tolerate two typos, shorter ones one
+# One slip (a missing, extra, wrong or swapped letter); two would merge real words ("conversation"/"conversion").
+TYPO_LIMIT = 1
 FUZZY_CACHE_MAX = 20_000  # per matcher; bounded for long-running servers
+
+# Words whose stem would merge them with a word of another meaning ("weekly" is a cadence,
+# "week" a duration; "accountable" is ownership, "accounts" are customers): kept as written.
+KEEP_SURFACE = frozenset(
+    {"weekly", "daily", "monthly", "quarterly", "biweekly", "yearly", "hourly", "nightly", "fortnightly",
+     "regularly", "accountable", "accountability", "different", "differently", "critical", "criticism",
+     "probably", "probability", "manager", "owner", "conversion", "conversation"}
+)
 
 _STEMMER = snowballstemmer.stemmer("english")
 _STEM_CACHE: dict[str, str] = {}
@@ -99,17 +117,21 @@ def stem(word: str) -> str:
     cached = _STEM_CACHE.get(word)
     if cached is None:
         base = word.replace("’", "'")
-        if base.endswith("'s"):
-            base = base[:-2]
-        cached = _STEMMER.stemWord(normalise_spelling(base)) if base.isalpha() else base
+        if base in STOPWORDS or base in KEEP_SURFACE:
+            cached = base  # function words, their contractions ("that's") and KEEP_SURFACE stay as written
+        elif base.endswith("s") and base[:-1] in KEEP_SURFACE:
+            cached = base[:-1]  # "managers" is still a manager, not "managed"
+        else:
+            if base.endswith("'s"):
+                base = base[:-2]  # possessive: "vendor's" is about the vendor
+            cached = _STEMMER.stemWord(normalise_spelling(base)) if base.isalpha() else base
         if len(_STEM_CACHE) >= _STEM_CACHE_MAX:
             _STEM_CACHE.clear()
         _STEM_CACHE[word] = cached
     return cached
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word or number with its place in the original text."""
 
     text: str
@@ -120,8 +142,7 @@ class Token:
     is_number: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A character range of the original text and the token range inside it."""
 
     start: int
@@ -130,14 +151,32 @@ class Span:
     last_token: int  # exclusive
 
 
+_WORD_CACHE: dict[str, tuple[str, str, bool]] = {}  # token as typed -> (lower, stem, is_number)
+
+
+def _word_info(raw: str) -> tuple[str, str, bool]:
+    """Lower-case form, stem and number flag of a token as typed, cached."""
+    info = _WORD_CACHE.get(raw)
+    if info is None:
+        lower = raw.lower().replace("’", "'")
+        is_number = raw[0].isdigit() or raw[0] in CURRENCY
+        info = (lower, lower if is_number else stem(lower), is_number)
+        if len(_WORD_CACHE) >= _STEM_CACHE_MAX:
+            _WORD_CACHE.clear()
+        _WORD_CACHE[raw] = info
+    return info
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """Words and numbers of the text with character offsets and stems."""
     out = []
+    known = _WORD_CACHE.get
+    make = tuple.__new__  # builds the named tuple without its Python-level __new__: tokenising is hot
     for m in TOKEN_RE.finditer(text):
         raw = m.group(0)
-        lower = raw.lower().replace("’", "'")
-        is_number = bool(NUMBER_RE.match(raw))
-        out.append(Token(raw, lower, lower if is_number else stem(lower), m.start(), m.end(), is_number))
+        lower, stemmed, is_number = known(raw) or _word_info(raw)
+        start, end = m.span()
+        out.append(make(Token, (raw, lower, stemmed, start, end, is_number)))
     return tuple(out)
 
 
@@ -156,7 +195,7 @@ def filler_flags(tokens: Sequence[Token]) -> tuple[bool, ...]:
             after = lowers[i + 2] if i + 2 < len(lowers) else ""
             if after not in FILLER_BIGRAM_GUARD_NEXT:
                 flags[i] = flags[i + 1] = True
-        elif word == nxt and not tokens[i].is_number and word not in {"very", "that", "had"}:
+        elif word == nxt and not tokens[i].is_number and word not in REAL_DOUBLES:
             # A stutter ("we we we"): keep the last copy, drop the repeats.
             flags[i] = True
     return tuple(flags)
@@ -181,7 +220,7 @@ def split_sentences(text: str, tokens: Sequence[Token]) -> tuple[Span, ...]:
         while ti < len(tokens) and tokens[ti].start < end:
             ti += 1
         if ti > first:
-            # Trim surrounding whitespace and list markers' spaces so spans read cleanly.
+            # A span starts at its first word (after any list marker) and ends before trailing space.
             s = tokens[first].start
             e = end
             while e > s and text[e - 1].isspace():
@@ -195,17 +234,16 @@ def content_stems(tokens: Iterable[Token]) -> list[str]:
     return [t.stem for t in tokens if not t.is_number and t.lower not in STOPWORDS and len(t.lower) > 1]
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A phrase found in the text: which phrase and which tokens."""
 
     phrase: int
     first_token: int
     last_token: int  # exclusive
+    negated: bool = False  # a negator comes just before it ("no rollback plan")
 
 
-@dataclass(frozen=True, slots=True)
-class Pattern:
+class Pattern(NamedTuple):
     """How one phrase is matched: its stems, and whether their order is free."""
 
     stems: tuple[str, ...]
@@ -259,12 +297,11 @@ class PhraseMatcher:
         if lower in self._fuzzy_cache:
             return self._fuzzy_cache[lower]
         best = None
-        limit = 2 if len(lower) >= LONG_WORD else 1
         for word, word_stem in self._long_vocab:
             # Same first letter and similar length first: cheap filters before the edit distance.
-            if word[0] != lower[0] or abs(len(word) - len(lower)) > limit:
+            if word[0] != lower[0] or abs(len(word) - len(lower)) > TYPO_LIMIT:
                 continue
-            if Levenshtein.distance(word, lower, score_cutoff=limit) <= limit:
+            if OSA.distance(word, lower, score_cutoff=TYPO_LIMIT) <= TYPO_LIMIT:
                 best = word_stem
                 break
         if len(self._fuzzy_cache) >= FUZZY_CACHE_MAX:
@@ -275,45 +312,61 @@ class PhraseMatcher:
     def find(self, tokens: Sequence[Token], skip: Sequence[bool] | None = None, negation: bool = True) -> list[Match]:
         """Every occurrence of every phrase, earliest first; skipped tokens are ignored.
 
-        With `negation`, an occurrence just after a negator ("no rollback plan") is dropped.
+        With `negation`, an occurrence just after a negator ("no rollback plan") is dropped;
+        without it, such occurrences are kept and marked `negated`.
         """
         # Work on the counted tokens only, so fillers ("risk, um, register") do not split phrases.
-        keep = [i for i in range(len(tokens)) if skip is None or not skip[i]]
-        resolved = [self._resolve(tokens[i].stem, tokens[i].lower) for i in keep]
-        matches: list[Match] = []
+        keep = list(range(len(tokens))) if skip is None else [i for i, s in enumerate(skip) if not s]
+        vocab, resolve = self._vocab, self._resolve
+        resolved = []
+        for i in keep:
+            tok = tokens[i]
+            resolved.append(tok.stem if tok.stem in vocab else resolve(tok.stem, tok.lower))
+        where: dict[str, list[int]] = {}
         for k, s in enumerate(resolved):
-            if s is None or s not in self._by_stem:
+            if s is not None:
+                where.setdefault(s, []).append(k)
+        negated_at = _negation_marks(tokens)
+        matches: list[Match] = []
+        by_stem, patterns = self._by_stem, self._patterns
+        for k, s in enumerate(resolved):
+            if s is None or s not in by_stem:
                 continue
-            for idx in self._by_stem[s]:
-                pattern = self._patterns[idx]
-                found = _locate(pattern, resolved, k)
-                if found is None:
+            for idx in by_stem[s]:
+                pattern = patterns[idx]
+                need = pattern.stems
+                if len(need) == 1:
+                    first, last = keep[k], keep[k] + 1
+                elif not pattern.loose:
+                    end = k + len(need)
+                    if end > len(resolved) or tuple(resolved[k:end]) != need:
+                        continue
+                    first, last = keep[k], keep[end - 1] + 1
+                else:
+                    found = _locate(pattern, resolved, where, k)
+                    if found is None:
+                        continue
+                    first, last = keep[found[0]], keep[found[1] - 1] + 1
+                negated = negated_at[first]
+                if negation and negated:
                     continue
-                first, last = keep[found[0]], keep[found[1] - 1] + 1
-                if negation and _negated(tokens, first):
-                    continue
-                matches.append(Match(idx, first, last))
+                matches.append(Match(idx, first, last, negated))
         matches.sort(key=lambda m: (m.first_token, m.phrase, m.last_token))
         return matches
 
 
-def _locate(pattern: Pattern, resolved: Sequence[str | None], anchor: int) -> tuple[int, int] | None:
-    """Range (in counted-token positions) holding the phrase anchored on its first stem, or None."""
+def _locate(pattern: Pattern, resolved: Sequence[str | None], where: dict[str, list[int]],
+            anchor: int) -> tuple[int, int] | None:
+    """Range (in counted-token positions) of a loose phrase anchored on its first stem, or None."""
     need = pattern.stems
-    if len(need) == 1:
-        return anchor, anchor + 1
-    if not pattern.loose:
-        end = anchor + len(need)
-        if tuple(resolved[anchor:end]) == need:
-            return anchor, end
-        return None
     window = pattern.length + PHRASE_SLACK
-    lo, hi = max(0, anchor - window + 1), min(len(resolved), anchor + window)
     positions = [anchor]
     for s in need[1:]:
         best = None
-        for j in range(lo, hi):
-            if resolved[j] == s and j not in positions and (best is None or abs(j - anchor) < abs(best - anchor)):
+        for j in where.get(s, ()):
+            # The nearest unused occurrence inside the window, earlier position first on ties.
+            distance = abs(j - anchor)
+            if distance < window and j not in positions and (best is None or distance < abs(best - anchor)):
                 best = j
         if best is None:
             return None
@@ -324,15 +377,15 @@ def _locate(pattern: Pattern, resolved: Sequence[str | None], anchor: int) -> tu
     return first, last
 
 
-def _negated(tokens: Sequence[Token], first: int) -> bool:
-    """Whether a negator sits just before a match."""
-    for j in range(max(0, first - NEGATION_REACH), first):
-        if tokens[j].lower in NEGATORS:
-            return True
-    return False
+def _negation_marks(tokens: Sequence[Token]) -> list[bool]:
+    """For each token, whether a negator sits within NEGATION_REACH tokens before it."""
+    marks = [False] * len(tokens)
+    for j, tok in enumerate(tokens):
+        if tok.lower in NEGATORS:
+            for i in range(j + 1, min(len(tokens), j + 1 + NEGATION_REACH)):
+                marks[i] = True
+    return marks
 
-NEAR_DUPLICATE = 0.8  # content overlap above which a sentence only repeats an earlier one
-MIN_DEDUP_WORDS = 3  # shorter sentences ("Yes.") may repeat without being padding
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,12 +398,13 @@ class Document:
     skip: tuple[bool, ...]  # fillers and tokens of sentences that only repeat earlier ones
     sentences: tuple[Span, ...]
     sentence_of: tuple[int, ...]  # token index -> sentence index
-    opens_clause: tuple[bool, ...]  # token starts a sentence, line or label, so capitals mean nothing
+    opens_clause: tuple[bool, ...]  # a capital here starts a sentence, line or label, so it names nothing
     paragraphs: int
     list_items: int
     labels: int  # "Situation:"-style labels and short heading lines
     words: int  # tokens that count: not fillers, not repeats
     repeated_sentences: int
+    disfluencies: int  # "um", "uh" and filler "like": the fillers a listener notices
 
     def span_text(self, first: int, last: int) -> tuple[int, int, str]:
         """Character span and text covering tokens first..last-1."""
@@ -359,22 +413,24 @@ class Document:
 
 
 def _dedup_flags(tokens: Sequence[Token], sentences: Sequence[Span], fillers: Sequence[bool]) -> tuple[list[bool], int]:
-    """Mark tokens of sentences whose content repeats an earlier sentence."""
+    """Mark tokens of sentences that repeat an earlier sentence, word for word or nearly."""
     skip = list(fillers)
     kept: list[frozenset[str]] = []
+    seen: set[tuple[str, ...]] = set()
     repeated = 0
     for sent in sentences:
-        stems = frozenset(
-            t.stem for t, f in zip(tokens[sent.first_token : sent.last_token], fillers[sent.first_token : sent.last_token])
-            if not f and t.lower not in STOPWORDS
-        )
-        if len(stems) >= MIN_DEDUP_WORDS and any(
+        span = range(sent.first_token, sent.last_token)
+        words = [tokens[i] for i in span if not fillers[i]]
+        exact = tuple(t.stem for t in words)
+        stems = frozenset(t.stem for t in words if t.lower not in STOPWORDS)
+        if exact in seen or len(stems) >= MIN_DEDUP_WORDS and any(
             len(stems & prev) >= NEAR_DUPLICATE * max(len(stems), len(prev)) for prev in kept
         ):
             repeated += 1
             for i in range(sent.first_token, sent.last_token):
                 skip[i] = True
             continue
+        seen.add(exact)
         kept.append(stems)
     return skip, repeated
 
@@ -391,17 +447,21 @@ def analyse(text: str) -> Document:
             sentence_of[i] = idx
         # The first real word of a sentence (after any list marker or filler) opens it.
         i = sent.first_token
-        while i < sent.last_token and (fillers[i] or tokens[i].is_number or len(tokens[i].text) == 1 and tokens[i].text in "abcd"):
+        while i < sent.last_token and (fillers[i] or tokens[i].is_number or tokens[i].text in LIST_LETTERS):
             opens[i] = True
             i += 1
         if i < sent.last_token:
             opens[i] = True
     for i, tok in enumerate(tokens):
+        # After a colon, bracket, quote or dash, or at the start of a line, a capital means nothing.
+        # Only capitals matter, so only they are checked.
+        if not tok.text[0].isupper() or opens[i]:
+            continue
         before = text[max(0, tok.start - 3) : tok.start]
-        if any(c in before for c in ":;(\"“'‘—–-") or not before.strip() and tok.start and text[tok.start - 1] == "\n":
+        if not CLAUSE_OPENERS.isdisjoint(before) or (tok.start and text[tok.start - 1] == "\n"):
             opens[i] = True
     skip, repeated = _dedup_flags(tokens, sentences, fillers)
-    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    blocks = [b for b in PARAGRAPH_BREAK_RE.split(text) if b.strip()]
     return Document(
         text=text,
         tokens=tokens,
@@ -415,4 +475,5 @@ def analyse(text: str) -> Document:
         labels=len(LABEL_RE.findall(text)) + len(HEADING_RE.findall(text)),
         words=sum(1 for s in skip if not s),
         repeated_sentences=repeated,
+        disfluencies=sum(1 for t, f in zip(tokens, fillers) if f and (t.lower in FILLER_WORDS or t.lower == "like")),
     )

@@ -85,10 +85,16 @@ def test_length_helps_then_saturates():
 
 
 def test_hedges_and_spoken_fillers_lower_clarity():
-    clean = "I moved the launch by two weeks and told the VP the same day."
-    hedged = "Um I guess I kind of moved the launch, like, by maybe two weeks and uh sort of told the VP."
+    clean = ("I moved the launch by two weeks and told the VP the same day. The payments team needed the "
+             "extra time to finish the refund flow, so I cut two reports from the first release and kept "
+             "the date for the checkout change. We shipped on May 14.")
+    hedged = ("Um I guess I kind of moved the launch, like, by maybe two weeks and uh sort of told the VP. "
+              "The payments team, um, probably needed the extra time for the refund flow or something, so I "
+              "basically cut, like, two reports and stuff and uh we shipped in May I think.")
     assert sig(clean, "clarity") == pytest.approx(1.0)
     assert sig(hedged, "clarity") < 0.5
+    # Saying almost nothing is not clarity either.
+    assert sig("I moved it.", "clarity") < 0.2
 
 
 def test_talking_about_the_question_raises_relevance():
