@@ -57,6 +57,8 @@ def evaluate(
         if progress is not None:
             progress(i + 1, len(records))
     gold = [{d: int(r["scores"][d]) for d in DIMENSIONS} for r in records]
+    # The ceiling needs two raters; answers reviewed by one person (exported labels) are left out of it.
+    paired = [r for r in records if len(r.get("ratings") or ()) >= 2]
     texts = [r["answer"] for r in records]
     baseline_rows = [dict() for _ in records]
     dimensions = {}
@@ -65,10 +67,10 @@ def evaluate(
         base = length_baseline(texts, g)
         for row, b in zip(baseline_rows, base):
             row[d] = b
-        raters = [(r["ratings"][0][d], r["ratings"][1][d]) for r in records]
+        raters = [(r["ratings"][0][d], r["ratings"][1][d]) for r in paired]
         dimensions[d] = {
             "scorer": _metrics([p[d] for p in predictions], g),
-            "raters": _metrics([a for a, _ in raters], [b for _, b in raters]),
+            "raters": _metrics([a for a, _ in raters], [b for _, b in raters]) if raters else dict.fromkeys(METRICS, math.nan),
             "baseline": _metrics(base, g),
         }
     by_question = {}
@@ -78,14 +80,15 @@ def evaluate(
             "n": len(rows),
             **{d: _metrics([predictions[i][d] for i in rows], [gold[i][d] for i in rows]) for d in DIMENSIONS},
         }
-    rater1 = [{d: r["ratings"][0][d] for d in DIMENSIONS} for r in records]
-    rater2 = [{d: r["ratings"][1][d] for d in DIMENSIONS} for r in records]
+    rater1 = [{d: r["ratings"][0][d] for d in DIMENSIONS} for r in paired]
+    rater2 = [{d: r["ratings"][1][d] for d in DIMENSIONS} for r in paired]
     return {
         "n": len(records),
+        "n_double_rated": len(paired),
         "dimensions": dimensions,
         "profile_accuracy": {
             "scorer": profile_accuracy(predictions, gold),
-            "raters": profile_accuracy(rater1, rater2),
+            "raters": profile_accuracy(rater1, rater2) if paired else math.nan,
             "baseline": profile_accuracy(baseline_rows, gold),
         },
         "by_question": by_question,

@@ -89,3 +89,16 @@ def test_format_report_is_a_readable_table():
 def test_empty_input_is_refused():
     with pytest.raises(ValueError):
         evaluate([], _exact)
+
+
+def test_single_rater_records_leave_the_ceiling_out():
+    from scoring.evaluate import evaluate, format_report
+
+    records = [
+        {"id": str(i), "question_id": "q", "question": "Tell me about a conflict.", "answer": "I resolved it by talking to both leads." * (i + 1),
+         "ratings": [{"strategy": s, "risk": s, "communication": s, "leadership": s}], "scores": {"strategy": s, "risk": s, "communication": s, "leadership": s}}
+        for i, s in enumerate((1, 2, 3, 4))
+    ]
+    report = evaluate(records, lambda r: {"strategy": 2, "risk": 2, "communication": 2, "leadership": 2})
+    assert report["n_double_rated"] == 0
+    assert "n/a" in format_report(report)
