@@ -219,3 +219,16 @@ def page(browser):
 def flat_text(node) -> str:
     """Visible text as a reader runs it together (no spaces added between inline tags)."""
     return re.sub(r"\s+", " ", node.get_text()).strip()
+
+
+@pytest.fixture
+def fake_openai():
+    """A scriptable fake OpenAI-compatible server on 127.0.0.1, and a clean format-negotiation cache."""
+    from scoring.llm import clear_format_cache
+    from tests.fake_openai import FakeOpenAI
+
+    clear_format_cache()
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+    clear_format_cache()

@@ -6,20 +6,7 @@ import pytest
 
 from scoring.generic import generic_rubric
 from scoring.rubric import KeyPoint, Rubric
-from tests.fake_openai import FakeOpenAI
 from tests.scoring.samples import CONFLICT_QUESTION, MIGRATION_QUESTION
-
-
-@pytest.fixture
-def fake_openai():
-    """A scriptable fake OpenAI-compatible server on 127.0.0.1, and a clean format-negotiation cache."""
-    from scoring.llm import clear_format_cache
-
-    clear_format_cache()
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-    clear_format_cache()
 
 
 @pytest.fixture

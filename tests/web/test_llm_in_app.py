@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import first_question_id, make_user, soup, text_of
-from tests.fake_openai import FakeOpenAI, error, ok
+from tests.fake_openai import error, ok
 
 
 def _reply(answer: str) -> dict:
@@ -23,20 +23,9 @@ ANSWER = "I owned the recovery plan for the slipping launch. I named a rollback 
 
 
 @pytest.fixture
-def fake_llm():
-    from scoring.llm import clear_format_cache
-
-    clear_format_cache()
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
-    clear_format_cache()
-
-
-@pytest.fixture
-def settings(settings, fake_llm):
+def settings(settings, fake_openai):
     """The test settings with the LLM scorer pointed at the fake server and the worker thread on."""
-    return settings.model_copy(update={"llm_base_url": fake_llm.base_url, "llm_api_key": "k", "llm_model": "fake-model", "llm_timeout_seconds": 5, "run_worker": True})
+    return settings.model_copy(update={"llm_base_url": fake_openai.base_url, "llm_api_key": "k", "llm_model": "fake-model", "llm_timeout_seconds": 5, "run_worker": True})
 
 
 def _log_in(page, base, email):
@@ -47,10 +36,10 @@ def _log_in(page, base, email):
 
 
 @pytest.mark.browser
-def test_llm_card_appears_without_a_manual_reload(live_server, page, app, catalog, fake_llm):
+def test_llm_card_appears_without_a_manual_reload(live_server, page, app, catalog, fake_openai):
     slow = ok(_reply(ANSWER))
     slow.delay = 2.0  # the model takes a moment
-    fake_llm.enqueue(slow)
+    fake_openai.enqueue(slow)
     make_user(app, "llm@example.com")
     _log_in(page, live_server, "llm@example.com")
     page.goto(f"{live_server}/questions/{first_question_id(catalog)}")
@@ -61,14 +50,14 @@ def test_llm_card_appears_without_a_manual_reload(live_server, page, app, catalo
     # No reload by hand: the page polls and shows the LLM card when the worker has it.
     expect(page.get_by_role("heading", name="Automatic score (LLM scorer)")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("The llm scorer is still working")).to_have_count(0)
-    assert fake_llm.requests and fake_llm.requests[0].json["temperature"] == 0
+    assert fake_openai.requests and fake_openai.requests[0].json["temperature"] == 0
 
 
-def test_llm_failure_keeps_the_offline_score_and_says_so(app, client, catalog, fake_llm, settings):
+def test_llm_failure_keeps_the_offline_score_and_says_so(app, client, catalog, fake_openai, settings):
     from tests.conftest import csrf_of, login
     from web.worker import Worker
 
-    fake_llm.default = error(500, "model crashed")
+    fake_openai.default = error(500, "model crashed")
     make_user(app, "fail@example.com")
     login(client, "fail@example.com")
     qid = first_question_id(catalog)
