@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 from fsrs import Card, Rating, Scheduler
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from web.content import Catalog, Question
@@ -30,20 +32,39 @@ def rating_for(overall: float) -> Rating:
     return Rating.Easy
 
 
+def _locked_card(*, db: Session, user_id: int, question_id: str, at: datetime) -> PracticeCard:
+    """The user's card for a question, created if missing, locked for update.
+
+    Two workers may score answers to the same question at once: inserting with ON CONFLICT DO
+    NOTHING and then locking the row makes them update it one after the other instead of one
+    failing on the unique constraint.
+    """
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.execute(
+        insert(PracticeCard)
+        .values(user_id=user_id, question_id=question_id, due_at=at, last_rating=0, state=Card(due=at).to_dict(), updated_at=at)
+        .on_conflict_do_nothing(index_elements=["user_id", "question_id"])
+    )
+    return db.scalar(
+        select(PracticeCard)
+        .where(PracticeCard.user_id == user_id, PracticeCard.question_id == question_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def record_result(*, db: Session, user_id: int, question_id: str, overall: float, at: datetime | None = None) -> PracticeCard:
     """Reschedule a question after the user answered it."""
     at = at or utcnow()
     # FSRS wants UTC exactly: SQLite hands back naive UTC, PostgreSQL the session's time zone.
     at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
-    row = db.scalar(select(PracticeCard).where(PracticeCard.user_id == user_id, PracticeCard.question_id == question_id))
-    card = Card.from_dict(row.state) if row is not None else Card(due=at)
+    row = _locked_card(db=db, user_id=user_id, question_id=question_id, at=at)
     rating = rating_for(overall)
-    card, _log = SCHEDULER.review_card(card, rating, review_datetime=at)
-    if row is None:
-        row = PracticeCard(user_id=user_id, question_id=question_id, due_at=card.due, last_rating=int(rating), state=card.to_dict())
-        db.add(row)
-    else:
-        row.due_at, row.last_rating, row.state, row.updated_at = card.due, int(rating), card.to_dict(), at
+    previous = Card.from_dict(row.state)
+    if previous.last_review is not None and previous.last_review > at:
+        at = previous.last_review  # answers scored out of order: never review back in time
+    card, _log = SCHEDULER.review_card(previous, rating, review_datetime=at)
+    row.due_at, row.last_rating, row.state, row.updated_at = card.due, int(rating), card.to_dict(), at
     db.flush()
     return row
 
