@@ -43,27 +43,36 @@ def generate(root: Path, count: int) -> None:
         (folder / f"{qid}.md").write_text(text, encoding="utf-8")
 
 
-def measure(count: int) -> float:
-    """Median seconds to load a generated catalog of `count` files."""
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        generate(root, count)
-        load_catalog(root)  # warm the OS file cache and imports
-        times = []
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            catalog = load_catalog(root)
-            times.append(time.perf_counter() - start)
-        assert len(catalog.questions) + len(catalog.guides) == count
+def _median_seconds(load) -> float:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        load()
+        times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def measure(count: int) -> tuple[float, float]:
+    """Median seconds to load a generated catalog of `count` files: parsed from scratch, and from the cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "content"
+        cache = Path(tmp) / "cache"
+        generate(root, count)
+        catalog = load_catalog(root)  # warm the OS file cache and imports
+        assert len(catalog.questions) + len(catalog.guides) == count
+        cold = _median_seconds(lambda: load_catalog(root))
+        load_catalog(root, cache_dir=cache)  # writes the cache entry
+        warm = _median_seconds(lambda: load_catalog(root, cache_dir=cache))
+    return cold, warm
 
 
 def main() -> None:
     counts = [int(a) for a in sys.argv[1:]] or [200]
     print(f"command: python benchmarks/catalog_load.py {' '.join(map(str, counts))}")
+    print(f"{'files':>6}  {'parse (ms)':>11} {'ms/file':>8}  {'cached (ms)':>11} {'ms/file':>8}   median of {RUNS} runs")
     for count in counts:
-        seconds = measure(count)
-        print(f"{count:>6} files: median {seconds * 1000:8.1f} ms over {RUNS} runs ({seconds / count * 1000:.2f} ms/file)")
+        cold, warm = measure(count)
+        print(f"{count:>6}  {cold * 1000:11.1f} {cold / count * 1000:8.2f}  {warm * 1000:11.1f} {warm / count * 1000:8.2f}")
 
 
 if __name__ == "__main__":

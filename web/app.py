@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     check_schema(engine, settings.database_url)
-    catalog = catalog if catalog is not None else load_catalog(settings.content_dir)
+    catalog = catalog if catalog is not None else load_catalog(settings.content_dir, cache_dir=settings.cache_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

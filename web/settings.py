@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; SQLite file by default, postgresql+psycopg://... in production.",
     )
     content_dir: Path = Field(REPO_ROOT / "content", description="Folder holding guides/, questions/ and tracks/.")
+    cache_dir: Path | None = Field(REPO_ROOT / "data" / "cache", description="Where the parsed content is cached between starts (empty: no cache).")
     cookie_secure: bool = Field(False, description="Mark the session cookie Secure (set true behind HTTPS).")
     session_idle_minutes: int = Field(60 * 24, description="A session unused this long expires.")
     session_absolute_hours: int = Field(24 * 14, description="A session expires this long after login whatever its use.")
@@ -44,6 +45,11 @@ class Settings(BaseSettings):
     review_all_answers: bool = Field(False, description="Send every new answer to the human review queue.")
     reviews_per_answer: int = Field(1, ge=1, le=5, description="Independent human reviews each answer gets.")
     review_claim_minutes: int = Field(30, ge=1, description="How long a reviewer's claim on an answer lasts.")
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value):
+        return None if value in ("", None) else value
 
     @model_validator(mode="after")
     def _fail_closed(self) -> "Settings":

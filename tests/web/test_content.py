@@ -103,3 +103,24 @@ def test_every_real_question_has_a_rubric_for_each_weighted_dimension(catalog):
         for dim in DIMENSIONS:
             if question.weights[dim] > 0:
                 assert question.rubric.points_for(dim), (question.id, dim)
+
+
+def test_the_catalog_cache_is_reused_and_invalidated_by_any_change(tmp_path):
+    import shutil
+
+    from web.content import load_catalog
+
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "good", root)
+    cache = tmp_path / "cache"
+    first = load_catalog(root, cache_dir=cache)
+    entries = list(cache.glob("catalog-*.pickle"))
+    assert len(entries) == 1
+    again = load_catalog(root, cache_dir=cache)
+    assert again.question("beh-sample").sections == first.question("beh-sample").sections
+    guide = root / "guides" / "second.md"
+    guide.write_text(guide.read_text().replace("Another guide.", "A changed summary."))
+    changed = load_catalog(root, cache_dir=cache)
+    assert changed.guide("second").summary == "A changed summary."
+    assert [p.name for p in cache.glob("catalog-*.pickle")] != [p.name for p in entries]  # old entry replaced
+    assert len(list(cache.glob("catalog-*.pickle"))) == 1
