@@ -38,7 +38,7 @@ def build_app(database_url: str):
     from web.services.users import create_user
 
     migrations.upgrade(database_url)
-    settings = Settings(database_url=database_url, run_worker=False)
+    settings = Settings(database_url=database_url, run_worker=False, log_level="WARNING")  # no access log on the terminal
     app = create_app(settings)
     with app.state.write_db.begin() as db:
         create_user(db=db, email=BENCH_EMAIL, password=BENCH_PASSWORD, settings=settings)
