@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Sequence
 
+import threading
+
 import snowballstemmer
 from rapidfuzz.distance import OSA
 
@@ -92,7 +94,9 @@ KEEP_SURFACE = frozenset(
      "probably", "probability", "manager", "owner", "conversion", "conversation"}
 )
 
-_STEMMER = snowballstemmer.stemmer("english")
+# A snowball stemmer keeps state between calls, so concurrent threads (request threads and the
+# scoring worker) sharing one corrupt each other's stems: each thread gets its own.
+_STEMMERS = threading.local()
 _STEM_CACHE: dict[str, str] = {}
 _STEM_CACHE_MAX = 50_000  # bounded so a long-running server cannot grow it without limit
 
@@ -112,6 +116,13 @@ def normalise_spelling(word: str) -> str:
     return word
 
 
+def _thread_stemmer():
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer
+
+
 def stem(word: str) -> str:
     """Snowball stem of a lower-case word, cached."""
     cached = _STEM_CACHE.get(word)
@@ -124,7 +135,7 @@ def stem(word: str) -> str:
         else:
             if base.endswith("'s"):
                 base = base[:-2]  # possessive: "vendor's" is about the vendor
-            cached = _STEMMER.stemWord(normalise_spelling(base)) if base.isalpha() else base
+            cached = _thread_stemmer().stemWord(normalise_spelling(base)) if base.isalpha() else base
         if len(_STEM_CACHE) >= _STEM_CACHE_MAX:
             _STEM_CACHE.clear()
         _STEM_CACHE[word] = cached

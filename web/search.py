@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,13 +24,17 @@ FIELD_WEIGHTS = {"title": 3, "tags": 2, "body": 1}
 SNIPPET_CHARS = 220
 MAX_QUERY_TERMS = 12
 
-_stemmer = snowballstemmer.stemmer("english")
+# Snowball stemmers keep state between calls; one per thread so concurrent searches do not mix stems.
+_stemmers = threading.local()
 
 
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """The stem of one lower-case word (memoised: the vocabulary is small, stemming is not free)."""
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def terms(text: str) -> list[str]:
