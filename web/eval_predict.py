@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scoring.generic import generic_rubric
-from scoring.rubric import Rubric
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS, anchor_text
 from web.scorers import run_scorer

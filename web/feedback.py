@@ -59,8 +59,3 @@ def _merge(segments: list[Segment]) -> list[Segment]:
 def all_evidence(card: ScoreCard) -> list[Evidence]:
     """Every piece of evidence of a card, across dimensions."""
     return [e for d in DIMENSIONS for e in card.dimensions[d].evidence]
-
-
-def key_point_names(card: ScoreCard, rubric) -> dict[str, str]:
-    """Key point id to its description, for showing covered and missing points in words."""
-    return {p.id: p.description for p in rubric.key_points} if rubric is not None else {}

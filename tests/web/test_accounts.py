@@ -49,9 +49,9 @@ def test_signup_errors_keep_the_email_and_say_what_is_wrong(client, app):
 
 def test_login_gives_a_new_session_id_and_logout_deletes_it(client, app):
     make_user(app, "a@example.com")
-    first = login(client, "a@example.com")
+    login(client, "a@example.com")
     first_cookie = client.cookies.get(SESSION_COOKIE)
-    second = login(client, "a@example.com")
+    login(client, "a@example.com")
     second_cookie = client.cookies.get(SESSION_COOKIE)
     assert first_cookie and second_cookie and first_cookie != second_cookie
     ids = {row.id for row in _session_rows(app)}

@@ -1,6 +1,5 @@
 """The practice journey: mock interviews, progress, spaced repetition, comparison, saved items, search, your data."""
 
-import json
 from datetime import timedelta
 
 import pytest

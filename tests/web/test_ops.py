@@ -6,7 +6,6 @@ import sqlite3
 import threading
 
 import httpx
-import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 

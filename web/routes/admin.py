@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from scoring.rubric import DIMENSIONS
 from web.deps import MAX_ID, CatalogDep, CsrfDep, IdPath, SessionDep, optional_user, require_role
 from web.models import ReviewRequest, User
 from web.rendering import render

@@ -71,19 +71,6 @@ def end_session(*, db: Session, cookie: str | None) -> None:
         db.execute(delete(UserSession).where(UserSession.id == token_hash(cookie)))
 
 
-def purge_expired(*, db: Session, settings: Settings) -> int:
-    """Delete sessions past their absolute or idle expiry; returns how many."""
-    now = utcnow()
-    idle_cutoff = now - timedelta(minutes=settings.session_idle_minutes)
-    result = db.execute(delete(UserSession).where((UserSession.expires_at <= now) | (UserSession.last_seen_at <= idle_cutoff)))
-    return result.rowcount or 0
-
-
 def user_for_session(*, db: Session, row: UserSession) -> User:
     """The user who owns a session (already loaded by find_session)."""
     return row.user
-
-
-def list_sessions(*, db: Session, user: User) -> list[UserSession]:
-    """A user's sessions, newest first."""
-    return list(db.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.created_at.desc())))

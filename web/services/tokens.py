@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web.db import utcnow
 from web.models import ApiToken, User
 from web.security import API_TOKEN_PREFIX, new_token, token_hash
 
@@ -26,10 +25,3 @@ def user_for_token(*, db: Session, token: str) -> User | None:
     if row is None:
         return None
     return db.get(User, row.user_id)
-
-
-def mark_used(*, db: Session, token: str) -> None:
-    """Record when a token was last used."""
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
-    if row is not None:
-        row.last_used_at = utcnow()
