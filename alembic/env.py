@@ -43,14 +43,38 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a SQLite table by copy, drop and rename. With foreign keys on, dropping
+        # the old table cascade-deletes every child row (score cards, jobs, reviews), so they are off
+        # while migrating and checked once at the end instead.
+        _sqlite_foreign_keys(connection, enabled=False)
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} rows whose foreign key points nowhere, e.g. {tuple(broken[0])}")
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, enabled=True)
+
+
+def _sqlite_foreign_keys(connection, *, enabled: bool) -> None:
+    """Set SQLite's foreign_keys pragma, which only takes effect outside a transaction."""
+    if connection.in_transaction():
+        connection.commit()
+    dbapi = connection.connection.dbapi_connection
+    dbapi.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    if dbapi.execute("PRAGMA foreign_keys").fetchone()[0] != int(enabled):
+        raise RuntimeError("could not change SQLite's foreign_keys setting for the migration")
 
 
 if context.is_offline_mode():

@@ -18,7 +18,6 @@ runs with its plan (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, BUFFERS) on 
 from __future__ import annotations
 
 import argparse
-import atexit
 import math
 import os
 import re
@@ -131,26 +130,23 @@ def wrk(url: str, seconds: int, cookie: str) -> dict:
 
 
 def _touch(board):
-    """Read every figure of a dashboard (the proposed one computes them on first use)."""
+    """Read every figure of a dashboard (it computes each on first use)."""
     for name in ("total_answers", "averages", "strongest", "weakest", "by_day", "by_category", "calendar", "streak"):
         getattr(board, name)
     return board
 
 
-def breakdown(database_url: str, plans_out: Path | None, proposed_fix: str | None = None) -> None:
+def breakdown(database_url: str, plans_out: Path | None) -> None:
     """Time each service function the pages call and record the SQL and plan of each statement."""
     from sqlalchemy import event, select
 
+    from web import charts
     from web.content import load_catalog
     from web.db import make_engine, make_sessionmaker
     from web.models import User
     from web.services import answers, progress, reviews
     from web.settings import Settings
 
-    if proposed_fix:
-        from benchmarks import proposed_fix as fix
-
-        fix.apply(proposed_fix)
     settings = Settings(database_url=database_url)
     engine = make_engine(database_url)
     factory = make_sessionmaker(engine)
@@ -169,16 +165,16 @@ def breakdown(database_url: str, plans_out: Path | None, proposed_fix: str | Non
         "answers.list_answers (page 1)": lambda db: answers.list_answers(db=db, user=candidate, page=1),
         "answers.list_answers (last page)": lambda db: answers.list_answers(db=db, user=candidate, page=10_000),
         "progress.dimension_averages": lambda db: progress.dimension_averages(db=db, user_id=candidate.id),
-        "progress.scores_by_day": lambda db: progress.scores_by_day(db=db, user_id=candidate.id),
-        "progress.active_days": lambda db: progress.active_days(db=db, user_id=candidate.id),
+        "progress.day_totals": lambda db: progress.day_totals(db=db, user_id=candidate.id),
         "progress.attempts_by_category": lambda db: progress.attempts_by_category(db=db, user_id=candidate.id, catalog=catalog),
         "progress.dashboard (all of the above)": lambda db: _touch(progress.dashboard(db=db, user_id=candidate.id, catalog=catalog)),
-        **({"proposed: day rows, one query (query variant)": lambda db: fix.day_rows(db=db, user_id=candidate.id)} if proposed_fix == "query" else {}),
-        **({"proposed: day rows from answer (denorm)": lambda db: fix.day_rows_denorm(db=db, user_id=candidate.id)} if proposed_fix == "denorm" else {}),
+        # The SVGs are cached by their data; a miss (the first view after a new answer) redraws with pygal.
+        "charts.scores_over_time, cache miss": lambda db: (charts._scores_svg.cache_clear(), charts.scores_over_time(progress.dashboard(db=db, user_id=candidate.id, catalog=catalog))),
+        "charts.scores_over_time, cache hit": lambda db: charts.scores_over_time(progress.dashboard(db=db, user_id=candidate.id, catalog=catalog)),
         "reviews.queue (reviewer)": lambda db: reviews.queue(db=db, reviewer=reviewer),
         "reviews.unread_count (every page)": lambda db: reviews.unread_count(db=db, user_id=candidate.id),
     }
-    print(f"\nin-process service timings ({engine.dialect.name}{f', PROPOSED FIX ({proposed_fix}) applied' if proposed_fix else ''}; median of 15 calls after 2 warm-up calls)")
+    print(f"\nin-process service timings ({engine.dialect.name}; median of 15 calls after 2 warm-up calls)")
     print(f"{'function':<42}{'median ms':>10}{'min ms':>9}")
     plans: list[str] = []
     for name, call in calls.items():
@@ -193,7 +189,7 @@ def breakdown(database_url: str, plans_out: Path | None, proposed_fix: str | Non
             if i >= 2:
                 times.append(elapsed)
         print(f"{name:<42}{statistics.median(times):>10.1f}{min(times):>9.1f}")
-        if "all of the above" in name:
+        if "all of the above" in name or name.startswith("charts."):
             continue
         for statement, params in statements:
             plans.append(f"### {name}\n{statement}\n-- params: {params!r}")
@@ -228,32 +224,15 @@ def main() -> None:
     parser.add_argument("--breakdown", action="store_true")
     parser.add_argument("--plans-out", type=Path)
     parser.add_argument("--wrk-seconds", type=int, default=0)
-    parser.add_argument("--proposed-fix", nargs="?", const="query", choices=("query", "denorm"),
-                        help="serve benchmarks/proposed_fix.py:create_app (variant query or denorm) and create its "
-                             "indexes/columns in the database (removed afterwards)")
-    parser.add_argument("--keep-indexes", action="store_true", help="with --proposed-fix: leave the indexes in the database")
     args = parser.parse_args()
     from sqlalchemy.engine import make_url
 
     shown = make_url(args.database_url).render_as_string(hide_password=True)
     print(f"command: python benchmarks/pages_100k.py --database-url {shown} --requests {args.requests} --warmup {args.warmup} --page-seconds {args.page_seconds:g}"
-          + (" --breakdown" if args.breakdown else "") + (f" --wrk-seconds {args.wrk_seconds}" if args.wrk_seconds else "")
-          + (f" --proposed-fix {args.proposed_fix}" if args.proposed_fix else ""))
-    if args.proposed_fix:
-        from benchmarks import proposed_fix as fix
-        from web.db import make_engine
-
-        fix_engine = make_engine(args.database_url)
-        if not args.keep_indexes:
-            atexit.register(lambda: (fix.teardown(fix_engine, args.proposed_fix), print("proposed indexes/columns removed again")))
-        start = time.perf_counter()
-        fix.setup(fix_engine, args.proposed_fix)
-        what = ", ".join(fix.INDEXES) if args.proposed_fix == "query" else "answer.offline_* columns (backfilled), ix_answer_user_scores, ix_answer_user_question"
-        print(f"PROPOSED FIX ({args.proposed_fix}): app from benchmarks/proposed_fix.py; {what} created in {time.perf_counter() - start:.1f} s")
+          + (" --breakdown" if args.breakdown else "") + (f" --wrk-seconds {args.wrk_seconds}" if args.wrk_seconds else ""))
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}; {os.cpu_count()} cores")
     port = free_port()
-    server = start_server(args.database_url, port, app="benchmarks.proposed_fix:create_app" if args.proposed_fix else "web.app:create_app",
-                          extra_env={"TPMPREP_BENCH_FIX": args.proposed_fix or ""})
+    server = start_server(args.database_url, port)
     base = f"http://127.0.0.1:{port}"
     try:
         candidate = login(base, HEAVY_EMAIL)
@@ -284,7 +263,7 @@ def main() -> None:
     finally:
         stop_server(server)
     if args.breakdown:
-        breakdown(args.database_url, args.plans_out, proposed_fix=args.proposed_fix)
+        breakdown(args.database_url, args.plans_out)
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 

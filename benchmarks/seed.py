@@ -17,7 +17,8 @@ What it writes (all with SQLAlchemy Core executemany, never through the scorer p
   * for each answer: a done scoring job and one offline score card record. The cards come from a
     pool made by running the real offline scorer once on four lengths of every question's example
     answer (the answer text is the scored text, so text, card and score columns agree); --rescored
-    (5 %) of the answers have a second, newer offline card, as after a scorer upgrade;
+    (5 %) of the answers have a second, newer offline card, as after a scorer upgrade; the answer row
+    carries the newest card's scores (answer.offline_*), as the app's store_card leaves it;
   * a spaced-repetition card per (user, question) answered;
   * --review-requests review requests: ~40 % waiting in the queue, ~5 % claimed (some claims
     expired), ~3 % flagged, the rest reviewed, with reviews (60 % by reviewer@bench.example),
@@ -238,6 +239,8 @@ def main() -> None:
                 id=answer_id, user_id=user_id, question_id=qid, content_version=question.version, text=answer_text,
                 started_at=moment - timedelta(seconds=taken), submitted_at=moment, time_taken_seconds=taken,
                 word_count=scores["words"], status="scored", source="practice",
+                # as scoring_jobs.store_card leaves it: the newest offline card's scores (a rescore keeps these)
+                **{f"offline_{d}": scores[d] for d in ("strategy", "risk", "communication", "leadership")},
             )
         )
         created = moment + timedelta(milliseconds=rng.randrange(20, 400))

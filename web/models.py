@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scoring.rubric import DIMENSIONS
 from web.db import Base, utcnow
 
 ROLES = ("candidate", "reviewer", "admin")
 ANSWER_STATUSES = ("submitted", "scored", "reviewed")
 JOB_STATUSES = ("pending", "running", "done", "failed")
+OFFLINE_SCORE_COLUMNS = tuple(f"offline_{d}" for d in DIMENSIONS)
 
 
 def _ts(**kw: Any) -> Any:
@@ -79,7 +81,12 @@ class Answer(Base):
     """One submitted practice answer, kept whatever happens to its scoring."""
 
     __tablename__ = "answer"
-    __table_args__ = (Index("ix_answer_user_submitted", "user_id", "submitted_at"),)
+    __table_args__ = (
+        # Covers the history list and the progress dashboard: a user's answers by time with their
+        # newest offline scores, read from the index alone (no answer text, no score_card rows).
+        Index("ix_answer_user_scores", "user_id", "submitted_at", "id", *OFFLINE_SCORE_COLUMNS),
+        Index("ix_answer_user_question", "user_id", "question_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
@@ -92,6 +99,12 @@ class Answer(Base):
     word_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="submitted")
     source: Mapped[str] = mapped_column(String(20), default="practice", server_default="practice")  # practice, mock, follow-up
+    # The newest offline card's scores, copied here by scoring_jobs.store_card (NULL until scored);
+    # score_card keeps every card, these only spare the dashboard a search for the newest one.
+    offline_strategy: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offline_risk: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offline_communication: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offline_leadership: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     user: Mapped[User] = relationship(back_populates="answers")
     score_cards: Mapped[list["ScoreCardRecord"]] = relationship(

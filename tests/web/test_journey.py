@@ -134,6 +134,23 @@ def test_progress_dashboard_aggregates_and_table_alternatives(app, client, catal
     assert len(page.select(".calendar .day")) == 126 and len(page.select(".calendar .level-2, .calendar .level-1")) == 1
 
 
+def test_cached_charts_follow_new_answers(app, client, catalog, candidate):
+    """Chart SVGs are cached by the data they draw, so a new answer redraws them and nothing is stale."""
+    from web import charts
+
+    qids = sorted(catalog.questions)
+    _answer(client, qids[0], GOOD)
+    before = client.get("/progress/charts/categories.svg").content
+    hits = charts._categories_svg.cache_info().hits
+    assert client.get("/progress/charts/categories.svg").content == before
+    assert charts._categories_svg.cache_info().hits == hits + 1  # the same data is not drawn again
+    scores_before = client.get("/progress/charts/scores.svg").content
+    _answer(client, qids[0], WEAK)  # same category and day: its count and the day's mean change
+    after = client.get("/progress/charts/categories.svg").content
+    assert after != before and ">2<" in after.decode() and ">2<" not in before.decode()
+    assert client.get("/progress/charts/scores.svg").content != scores_before
+
+
 def test_streak_counts_consecutive_days():
     from datetime import date
 
@@ -146,28 +163,69 @@ def test_streak_counts_consecutive_days():
     assert streak(set(), today) == 0
 
 
+def _seed_answers(app, user_id, question_ids, count, scores_of, *, now):
+    """`count` answers an hour apart, newest first; scores_of(i) gives answer i's offline scores or None."""
+    with app.state.write_db.begin() as db:
+        for i in range(count):
+            scores = scores_of(i)
+            db.add(Answer(
+                user_id=user_id, question_id=question_ids[i % len(question_ids)], content_version="x", text="t", word_count=1,
+                submitted_at=now - timedelta(hours=i), status="scored" if scores else "submitted",
+                **{f"offline_{d}": v for d, v in (scores or {}).items()},
+            ))
+
+
 def test_dashboard_queries_stay_fast_with_thousands_of_answers(app, catalog):
     import time
 
     from web.services.progress import dashboard
 
     user_id = make_user(app, "busy@example.com")
-    qids = sorted(catalog.questions)
-    now = utcnow()
-    with app.state.write_db.begin() as db:
-        from web.models import ScoreCardRecord
-
-        for i in range(3000):
-            answer = Answer(user_id=user_id, question_id=qids[i % len(qids)], content_version="x", text="t", word_count=1, submitted_at=now - timedelta(hours=i), status="scored")
-            db.add(answer)
-            db.flush()
-            db.add(ScoreCardRecord(answer_id=answer.id, scorer="offline", scorer_version="1", rubric_hash="h", strategy=1 + i % 5, risk=2, communication=3, leadership=4, overall=2.5, card={}))
+    scores_of = lambda i: {"strategy": 1 + i % 5, "risk": 2, "communication": 3, "leadership": 4}  # noqa: E731
+    _seed_answers(app, user_id, sorted(catalog.questions), 3000, scores_of, now=utcnow())
     with app.state.read_db() as db:
         start = time.perf_counter()
         board = dashboard(db=db, user_id=user_id, catalog=catalog)
+        figures = (board.total_answers, board.averages, board.by_day, board.by_category, board.calendar, board.streak)
         elapsed = time.perf_counter() - start
-    assert board.total_answers == 3000 and round(board.averages["strategy"], 1) == 3.0
-    assert elapsed < 1.0, elapsed
+    assert figures[0] == 3000 and round(board.averages["strategy"], 1) == 3.0
+    assert len(board.by_day) == 90 and board.streak >= 1
+    assert elapsed < 0.5, elapsed
+
+
+def test_dashboard_figures_match_the_newest_offline_cards(app, client, catalog, candidate):
+    """The dashboard's figures, recomputed by hand from the score cards the pages show."""
+    from collections import defaultdict
+
+    from scoring.rubric import DIMENSIONS
+    from web.models import ScoreCardRecord
+    from web.services.progress import dashboard
+
+    qids = sorted(catalog.questions)[:3]
+    for qid, text in zip(qids, (GOOD, WEAK, GOOD + " We also wrote a runbook.")):
+        _answer(client, qid, text)
+    with app.state.write_db.begin() as db:
+        user_id = db.scalar(select(User.id).where(User.email == candidate))
+        # An answer that is never scored counts as an answer but not in the averages.
+        db.add(Answer(user_id=user_id, question_id=qids[0], content_version="x", text="later", word_count=1, status="submitted"))
+    with app.state.read_db() as db:
+        cards = db.scalars(select(ScoreCardRecord).where(ScoreCardRecord.scorer == "offline").order_by(ScoreCardRecord.id)).all()
+        newest = {c.answer_id: c for c in cards}  # later ids replace earlier ones
+        answers = db.scalars(select(Answer).where(Answer.user_id == user_id)).all()
+        board = dashboard(db=db, user_id=user_id, catalog=catalog)
+        expected = {d: sum(getattr(c, d) for c in newest.values()) / len(newest) for d in DIMENSIONS}
+        per_day = defaultdict(list)
+        for a in answers:
+            if a.id in newest:
+                per_day[a.submitted_at.date()].append(newest[a.id])
+        assert len(newest) == 3 and board.total_answers == 4
+        assert board.averages == pytest.approx(expected)
+        assert [(d.day, d.answers) for d in board.by_day] == [(day, len(cs)) for day, cs in sorted(per_day.items())]
+        assert board.by_day[-1].scores == pytest.approx({d: sum(getattr(c, d) for c in per_day[board.by_day[-1].day]) / len(per_day[board.by_day[-1].day]) for d in DIMENSIONS})
+        assert board.strongest == max(expected, key=expected.get) and board.weakest == min(expected, key=expected.get)
+        assert board.calendar[-1][1] == 4 and board.streak == 1
+    page = soup(client.get("/progress"))
+    assert "4 answers" in [text_of(v.parent) for v in page.select(".stat-value")]
 
 
 def test_due_queue_moves_a_question_after_an_answer(app, client, catalog, candidate):

@@ -56,3 +56,67 @@ def test_sqlite_pragmas(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+
+
+def test_upgrade_copies_each_answers_newest_offline_scores(empty_database_url):
+    """The offline-scores migration backfills from the newest offline card, ignoring other scorers."""
+    from sqlalchemy import text
+
+    url = empty_database_url
+    migrations.upgrade(url, "881c191431b3")
+    engine = create_engine(url)
+    card = (
+        "INSERT INTO score_card (id, answer_id, scorer, scorer_version, rubric_hash, strategy, risk, communication, leadership, overall, card, created_at)"
+        " VALUES (:id, :answer, :scorer, :version, 'h', :s, :s, :s, :s, 1.0, '{}', '2026-11-26 10:00:00')"
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO \"user\" (id, email, password_hash, role, created_at, password_changed_at) VALUES (1, 'a@example.com', 'x', 'candidate', '2026-11-26 10:00:00', '2026-11-26 10:00:00')"))
+            for answer_id in (1, 2, 3):
+                conn.execute(text(
+                    "INSERT INTO answer (id, user_id, question_id, content_version, text, submitted_at, word_count, status, source)"
+                    " VALUES (:id, 1, 'q', 'v', 't', '2026-11-26 10:00:00', 1, 'scored', 'practice')"
+                ), {"id": answer_id})
+            conn.execute(text(card), {"id": 1, "answer": 1, "scorer": "offline", "version": "1", "s": 2})
+            conn.execute(text(card), {"id": 2, "answer": 1, "scorer": "offline", "version": "2", "s": 4})
+            conn.execute(text(card), {"id": 3, "answer": 1, "scorer": "llm", "version": "1", "s": 5})
+            conn.execute(text(card), {"id": 4, "answer": 2, "scorer": "llm", "version": "1", "s": 5})
+        migrations.upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, offline_strategy, offline_leadership FROM answer ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, 4, 4), (2, None, None), (3, None, None)]
+
+
+def test_downgrade_and_upgrade_keep_every_child_row(database_url):
+    """SQLite batch mode rebuilds tables; that must not cascade-delete score cards, jobs or reviews."""
+    from sqlalchemy import text
+
+    engine = create_engine(database_url)
+    tables = ("user", "answer", "score_card")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO \"user\" (id, email, password_hash, role, created_at, password_changed_at) VALUES (7, 'k@example.com', 'x', 'candidate', '2026-11-26 10:00:00', '2026-11-26 10:00:00')"))
+        conn.execute(text(
+            "INSERT INTO answer (id, user_id, question_id, content_version, text, submitted_at, word_count, status, source, offline_strategy)"
+            " VALUES (70, 7, 'q', 'v', 't', '2026-11-26 10:00:00', 1, 'scored', 'practice', 3)"
+        ))
+        conn.execute(text(
+            "INSERT INTO score_card (id, answer_id, scorer, scorer_version, rubric_hash, strategy, risk, communication, leadership, overall, card, created_at)"
+            " VALUES (700, 70, 'offline', '1', 'h', 3, 3, 3, 3, 3.0, '{}', '2026-11-26 10:00:00')"
+        ))
+
+    def counts():
+        with engine.connect() as conn:
+            return [conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables]
+
+    try:
+        assert counts() == [1, 1, 1]
+        migrations.downgrade(database_url, "881c191431b3")
+        assert counts() == [1, 1, 1]
+        migrations.upgrade(database_url)
+        assert counts() == [1, 1, 1]
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT offline_strategy FROM answer")).scalar() == 3  # backfilled again from the card
+    finally:
+        engine.dispose()

@@ -174,3 +174,38 @@ def test_rescoring_with_a_new_scorer_version_keeps_the_earlier_card(app, catalog
     with app.state.read_db() as db:
         versions = sorted(db.scalars(select(ScoreCardRecord.scorer_version).where(ScoreCardRecord.answer_id == answer_id)))
     assert len(versions) == 2 and "9.9.9" in versions
+
+
+def _with_scores(card, version, scorer="offline", **scores):
+    """The card as another scorer or version would give it, with some scores changed."""
+    from dataclasses import replace
+
+    dims = {d: replace(ds, score=scores.get(d, ds.score)) for d, ds in card.dimensions.items()}
+    return replace(card, scorer=scorer, scorer_version=version, dimensions=dims)
+
+
+def _copied_scores(app, answer_id):
+    with app.state.read_db() as db:
+        answer = db.get(Answer, answer_id)
+        return {d: getattr(answer, f"offline_{d}") for d in ("strategy", "risk", "communication", "leadership")}
+
+
+def test_the_newest_offline_card_is_copied_onto_the_answer(app, catalog):
+    from scoring.offline import score
+
+    (answer_id,) = _answers(app, catalog, 1)
+    assert set(_copied_scores(app, answer_id).values()) == {None}  # not scored yet
+    _worker(app).run(until_idle=True)
+    with app.state.read_db() as db:
+        first = scoring_jobs.latest_card(db=db, answer_id=answer_id)
+    assert _copied_scores(app, answer_id) == first.scores
+
+    card = score(ANSWER, catalog.question(first_question_id(catalog)).rubric)
+    rescored = _with_scores(card, "9.9.9", strategy=5, risk=1)
+    with app.state.write_db.begin() as db:
+        answer = db.get(Answer, answer_id)
+        scoring_jobs.store_card(db=db, answer=answer, card=rescored)
+        # Another scorer's card, and a repeat of an existing run, leave the offline copy alone.
+        scoring_jobs.store_card(db=db, answer=answer, card=_with_scores(card, "1", scorer="llm", strategy=1, risk=5))
+        scoring_jobs.store_card(db=db, answer=answer, card=_with_scores(card, first.scorer_version, strategy=2))
+    assert _copied_scores(app, answer_id) == rescored.scores

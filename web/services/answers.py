@@ -92,13 +92,13 @@ def list_answers(*, db: Session, user: User, page: int = 1, per_page: int = 20) 
     total = db.scalar(select(func.count()).select_from(Answer).where(Answer.user_id == user.id)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    rows = db.scalars(
-        select(Answer)
-        .where(Answer.user_id == user.id)
-        .order_by(Answer.submitted_at.desc(), Answer.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    newest_first = (Answer.submitted_at.desc(), Answer.id.desc())
+    # Deferred join: the page's ids come from the (user, time) index, then only those rows are read,
+    # so a deep page does not sort every answer's text (PostgreSQL spilled that sort to disk).
+    page_ids = (
+        select(Answer.id).where(Answer.user_id == user.id).order_by(*newest_first).offset((page - 1) * per_page).limit(per_page)
     )
+    rows = db.scalars(select(Answer).where(Answer.id.in_(page_ids.scalar_subquery())).order_by(*newest_first))
     return Page(items=list(rows), page=page, pages=pages, total=total)
 
 

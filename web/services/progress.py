@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -11,28 +12,21 @@ from sqlalchemy.orm import Session
 from scoring.rubric import DIMENSIONS
 from web.content import Catalog
 from web.db import utcnow
-from web.models import Answer, ScoreCardRecord
+from web.models import Answer
 
 CALENDAR_DAYS = 7 * 18  # about four months of activity squares
+BY_DAY_LIMIT = 90  # active days drawn on the scores-over-time chart
 
 
-def _latest_offline_cards():
-    """Subquery: the newest offline card id of each answer (rescoring keeps older ones)."""
-    return (
-        select(func.max(ScoreCardRecord.id).label("card_id"))
-        .where(ScoreCardRecord.scorer == "offline")
-        .group_by(ScoreCardRecord.answer_id)
-        .subquery()
-    )
+def _offline(dimension: str):
+    """The answer's copy of its newest offline score on one dimension (NULL until scored)."""
+    return getattr(Answer, f"offline_{dimension}")
 
 
 def dimension_averages(*, db: Session, user_id: int) -> dict[str, float]:
     """The user's mean offline score per dimension (empty when nothing is scored)."""
-    latest = _latest_offline_cards()
     row = db.execute(
-        select(*(func.avg(getattr(ScoreCardRecord, d)) for d in DIMENSIONS), func.count())
-        .join(latest, latest.c.card_id == ScoreCardRecord.id)
-        .join(Answer, Answer.id == ScoreCardRecord.answer_id)
+        select(*(func.avg(_offline(d)) for d in DIMENSIONS), func.count(_offline(DIMENSIONS[0])))
         .where(Answer.user_id == user_id)
     ).one()
     if not row[-1]:
@@ -42,28 +36,33 @@ def dimension_averages(*, db: Session, user_id: int) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class DayScores:
-    """Mean scores of one day's answers."""
+    """Mean scores of one day's scored answers."""
 
     day: date
     answers: int
     scores: dict[str, float]
 
 
-def scores_by_day(*, db: Session, user_id: int, limit_days: int = 90) -> list[DayScores]:
-    """Per-dimension mean score per active day, oldest first (the last `limit_days` active days)."""
-    latest = _latest_offline_cards()
+@dataclass(frozen=True)
+class DayTotals:
+    """One day with answers: how many, how many are scored, and the sum of each dimension's scores."""
+
+    day: date
+    answers: int
+    scored: int
+    sums: dict[str, int]
+
+
+def day_totals(*, db: Session, user_id: int) -> list[DayTotals]:
+    """Every day the user answered, oldest first, in one query (sums, so callers can derive any mean)."""
     day = func.date(Answer.submitted_at)
     rows = db.execute(
-        select(day.label("day"), func.count(), *(func.avg(getattr(ScoreCardRecord, d)) for d in DIMENSIONS))
-        .join(latest, latest.c.card_id == ScoreCardRecord.id)
-        .join(Answer, Answer.id == ScoreCardRecord.answer_id)
+        select(day, func.count(), func.count(_offline(DIMENSIONS[0])), *(func.sum(_offline(d)) for d in DIMENSIONS))
         .where(Answer.user_id == user_id)
         .group_by(day)
-        .order_by(day.desc())
-        .limit(limit_days)
+        .order_by(day)
     ).all()
-    out = [DayScores(_as_date(r[0]), int(r[1]), {d: float(v) for d, v in zip(DIMENSIONS, r[2:])}) for r in rows]
-    return list(reversed(out))
+    return [DayTotals(_as_date(r[0]), int(r[1]), int(r[2]), {d: int(v or 0) for d, v in zip(DIMENSIONS, r[3:])}) for r in rows]
 
 
 def _as_date(value) -> date:
@@ -84,15 +83,6 @@ def attempts_by_category(*, db: Session, user_id: int, catalog: Catalog) -> dict
     return counts
 
 
-def active_days(*, db: Session, user_id: int, since: date | None = None) -> dict[date, int]:
-    """Answers per day on days with any."""
-    day = func.date(Answer.submitted_at)
-    stmt = select(day, func.count()).where(Answer.user_id == user_id).group_by(day)
-    if since is not None:
-        stmt = stmt.where(Answer.submitted_at >= since)
-    return {_as_date(d): int(n) for d, n in db.execute(stmt).all()}
-
-
 def streak(days: set[date], today: date) -> int:
     """Consecutive active days ending today (or yesterday, so a streak survives until the day is over)."""
     current = today if today in days else today - timedelta(days=1)
@@ -103,35 +93,63 @@ def streak(days: set[date], today: date) -> int:
     return count
 
 
-@dataclass(frozen=True)
 class Dashboard:
-    """Everything the progress page shows."""
+    """Everything the progress page shows, each figure computed on first use.
 
-    total_answers: int
-    averages: dict[str, float]
-    strongest: str | None
-    weakest: str | None
-    by_day: list[DayScores]
-    by_category: dict[str, int]
-    calendar: list[tuple[date, int]]
-    streak: int
+    The chart endpoints draw one series each, so a chart request runs only the query behind it.
+    """
+
+    def __init__(self, *, db: Session, user_id: int, catalog: Catalog, today: date | None = None):
+        self._db = db
+        self._user_id = user_id
+        self._catalog = catalog
+        self.today = today or utcnow().date()
+
+    @cached_property
+    def _days(self) -> list[DayTotals]:
+        return day_totals(db=self._db, user_id=self._user_id)
+
+    @cached_property
+    def total_answers(self) -> int:
+        return sum(d.answers for d in self._days)
+
+    @cached_property
+    def averages(self) -> dict[str, float]:
+        """Mean offline score per dimension over every scored answer (empty when none is)."""
+        scored = sum(d.scored for d in self._days)
+        if not scored:
+            return {}
+        return {dim: sum(d.sums[dim] for d in self._days) / scored for dim in DIMENSIONS}
+
+    @property
+    def strongest(self) -> str | None:
+        return max(self.averages, key=self.averages.get) if self.averages else None
+
+    @property
+    def weakest(self) -> str | None:
+        return min(self.averages, key=self.averages.get) if self.averages else None
+
+    @cached_property
+    def by_day(self) -> list[DayScores]:
+        """Mean score per dimension on each of the last BY_DAY_LIMIT days with scored answers."""
+        scored = [d for d in self._days if d.scored][-BY_DAY_LIMIT:]
+        return [DayScores(d.day, d.scored, {dim: d.sums[dim] / d.scored for dim in DIMENSIONS}) for d in scored]
+
+    @cached_property
+    def by_category(self) -> dict[str, int]:
+        return attempts_by_category(db=self._db, user_id=self._user_id, catalog=self._catalog)
+
+    @cached_property
+    def calendar(self) -> list[tuple[date, int]]:
+        counts = {d.day: d.answers for d in self._days}
+        start = self.today - timedelta(days=CALENDAR_DAYS - 1)
+        return [(start + timedelta(days=i), counts.get(start + timedelta(days=i), 0)) for i in range(CALENDAR_DAYS)]
+
+    @cached_property
+    def streak(self) -> int:
+        return streak({d.day for d in self._days}, self.today)
 
 
 def dashboard(*, db: Session, user_id: int, catalog: Catalog) -> Dashboard:
     """The progress dashboard's figures for one user."""
-    today = utcnow().date()
-    start = today - timedelta(days=CALENDAR_DAYS - 1)
-    averages = dimension_averages(db=db, user_id=user_id)
-    days = active_days(db=db, user_id=user_id)
-    by_category = attempts_by_category(db=db, user_id=user_id, catalog=catalog)
-    calendar = [(start + timedelta(days=i), days.get(start + timedelta(days=i), 0)) for i in range(CALENDAR_DAYS)]
-    return Dashboard(
-        total_answers=sum(days.values()),
-        averages=averages,
-        strongest=max(averages, key=averages.get) if averages else None,
-        weakest=min(averages, key=averages.get) if averages else None,
-        by_day=scores_by_day(db=db, user_id=user_id),
-        by_category=by_category,
-        calendar=calendar,
-        streak=streak(set(days), today),
-    )
+    return Dashboard(db=db, user_id=user_id, catalog=catalog)

@@ -108,6 +108,10 @@ def store_card(*, db: Session, answer: Answer, card: ScoreCard) -> ScoreCardReco
         **scores,
     )
     db.add(record)
+    if card.scorer == "offline":
+        # A new card is the newest: the dashboard reads these copies instead of searching score_card.
+        for dimension, score in scores.items():
+            setattr(answer, f"offline_{dimension}", score)
     if answer.status == "submitted":
         answer.status = "scored"
     if card.scorer == "offline" and answer.source in SCHEDULED_SOURCES:
