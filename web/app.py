@@ -28,7 +28,6 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; object-src 'none'"
 )
-DOCS_PATHS = ("/docs", "/redoc")  # FastAPI's docs page needs inline script
 ERROR_TITLES = {
     400: "Bad request",
     401: "Please log in",
@@ -77,7 +76,7 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     app = FastAPI(
         title="tpmprep",
         version="0.1.0",
-        docs_url=None if production else "/docs",
+        docs_url=None,  # Swagger UI loads from a CDN; web/routes/api_docs.py serves /docs instead
         redoc_url=None,
         openapi_url=None if production else "/openapi.json",
         lifespan=lifespan,
@@ -95,10 +94,10 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "web" / "static")), name="static")
 
-    from web.routes import account, admin, answers, api, guides, home, mock, ops, progress, questions, reviews, saved, search
+    from web.routes import account, admin, answers, api, api_docs, guides, home, mock, ops, progress, questions, reviews, saved, search
 
     # progress before answers: /answers/compare must not be read as an answer id.
-    for module in (ops, home, guides, questions, progress, answers, reviews, admin, mock, saved, search, account, api):
+    for module in (ops, home, guides, questions, progress, answers, reviews, admin, mock, saved, search, account, api, api_docs):
         app.include_router(module.router)
     return app
 
@@ -122,8 +121,7 @@ class SecurityHeaders:
             (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
         ]
-        if not path.startswith(DOCS_PATHS):
-            extra.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+        extra.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
         if path.startswith(NO_STORE_PREFIXES):
             extra.append((b"cache-control", b"no-store"))
 

@@ -91,6 +91,21 @@ def _find_login(request: Request, db: Session, settings: Settings, cookie: str) 
     return row
 
 
+def _find_token_user(request: Request, db: Session, token: str) -> User | None:
+    row = token_service.find_token(db=db, token=token)
+    if row is None:
+        return None
+    if token_service.needs_touch(row):
+        # Owners see when each token was last used. A read request touches in a short write of its
+        # own; a write request already holds the write lock, so it touches in its own transaction.
+        if request.method in SAFE_METHODS:
+            with request.app.state.write_db.begin() as writer:
+                token_service.touch_token(db=writer, token_id=row.id)
+        else:
+            token_service.touch_token(db=db, token_id=row.id)
+    return row.user
+
+
 async def current_login(request: Request, db: SessionDep, settings: SettingsDep) -> UserSession | None:
     """The live login session from the cookie, touched at most every few minutes."""
     if hasattr(request.state, "login"):
@@ -114,7 +129,7 @@ async def optional_user(request: Request, db: SessionDep, login: LoginDep) -> Us
     user: User | None = None
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = await run_in_threadpool(token_service.user_for_token, db=db, token=auth[7:].strip())
+        user = await run_in_threadpool(_find_token_user, request, db, auth[7:].strip())
         if user is None:
             raise HTTPException(401, "Invalid API token.", headers={"WWW-Authenticate": "Bearer"})
         request.state.via_token = True

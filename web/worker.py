@@ -9,11 +9,14 @@ import threading
 import uuid
 from datetime import timedelta
 
+from web.db import utcnow
+from web.services.housekeeping import purge_expired
 from web.services.scoring_jobs import LEASE, process_one
 
 log = logging.getLogger("tpmprep.worker")
 
 IDLE_SECONDS = 1.0  # how long an idle worker waits before looking for jobs again
+HOUSEKEEPING_EVERY = timedelta(minutes=10)  # expired sessions are refused anyway; this only frees rows
 
 
 def worker_name() -> str:
@@ -29,6 +32,7 @@ class Worker:
         self.name = name or worker_name()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._housekept_at = None
 
     def run_once(self) -> bool:
         """Process one job if any is waiting."""
@@ -36,10 +40,25 @@ class Worker:
             write_db=self.write_db, catalog=self.catalog, settings=self.settings, worker_id=self.name, lease=self.lease
         )
 
+    def housekeeping(self) -> None:
+        """Purge expired sessions and old failed logins, at most every HOUSEKEEPING_EVERY.
+
+        Several workers may do this at once: the deletes are idempotent.
+        """
+        now = utcnow()
+        if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY:
+            return
+        self._housekept_at = now
+        with self.write_db.begin() as db:
+            purged = purge_expired(db=db, settings=self.settings, now=now)
+        if purged.sessions or purged.login_attempts:
+            log.info("worker %s: purged %d expired sessions, %d old failed logins", self.name, purged.sessions, purged.login_attempts)
+
     def run(self, *, until_idle: bool = False) -> None:
         """Loop until stopped (or, with until_idle, until no job is waiting)."""
         while not self._stop.is_set():
             try:
+                self.housekeeping()
                 worked = self.run_once()
             except Exception:  # keep the loop alive through a database hiccup
                 log.exception("worker %s: error while processing", self.name)

@@ -1,6 +1,6 @@
 """The JSON API: questions, guides, answers; cookie auth with a CSRF header, or bearer tokens."""
 
-from tests.conftest import first_question_id, make_user, soup
+from tests.conftest import first_question_id, make_user, soup, text_of
 from web.deps import CSRF_HEADER
 
 
@@ -65,13 +65,33 @@ def test_api_validation_messages(client, catalog, candidate):
     assert missing.status_code == 404
 
 
-def test_openapi_docs_on_in_development_and_off_in_production(client, settings, catalog):
+def test_api_reference_everywhere_and_openapi_json_only_outside_production(client, settings, catalog):
     from fastapi.testclient import TestClient
 
     from web.app import create_app
 
     assert client.get("/openapi.json").status_code == 200
+    assert "/openapi.json" in client.get("/docs").text
     prod = create_app(settings.model_copy(update={"environment": "production", "cookie_secure": True}), catalog=catalog)
     with TestClient(prod) as c:
-        assert c.get("/docs").status_code == 404
+        page = c.get("/docs")
+        assert page.status_code == 200 and "/openapi.json" not in page.text
         assert c.get("/openapi.json").status_code == 404
+
+
+def test_api_reference_documents_every_api_route_and_works_offline(app, client):
+    """Built from the app's own routes: a new endpoint appears without anyone editing the page."""
+    from tests.web.test_security import app_routes
+
+    page = soup(client.get("/docs"))
+    listed = {tuple(text_of(code).split(" ", 1)) for code in page.select(".toc code")}
+    expected = {(method, path) for method, path in app_routes(app) if path.startswith("/api/v1/")}
+    assert listed == expected
+    submit = page.find(id="post-api-v1-answers").find_parent("section")
+    rows = {text_of(tr.find("td")): text_of(tr) for tr in page.find(id="type-AnswerIn").find_parent("section").select("tbody tr")}
+    assert "JSON: AnswerIn" in text_of(submit) and "Response 201" in text_of(submit)
+    assert "yes" in rows["question_id"] and "string (up to 120 characters)" in rows["question_id"]
+    assert submit.find("a", href="#type-AnswerDetail") is not None  # types link to their tables
+    # Nothing is fetched from another host, and the page runs under the site's strict policy.
+    assert all(not (tag.get("src") or tag.get("href") or "").startswith(("http:", "https:", "//")) for tag in page.find_all(["script", "link", "img", "a"]))
+    assert "unsafe-inline" not in client.get("/docs").headers["content-security-policy"]

@@ -24,12 +24,17 @@ MATRIX = {
     ("GET", "/account/export.json"): SIGNED_IN,
     ("GET", "/account/export.md"): SIGNED_IN,
     ("GET", "/account/password"): SIGNED_IN,
+    ("GET", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,
+    # The owner revokes it first; afterwards nobody finds it, and no one else ever could.
+    ("POST", "/account/tokens/{token_id}/revoke"): OWNER_ONLY,
     ("POST", "/account/password"): SIGNED_IN,
     ("GET", "/admin/adjudication"): ADMINS,
     ("GET", "/admin/adjudication/{request_id:int}"): ADMINS,
     ("POST", "/admin/adjudication/{request_id:int}"): ADMINS,
     ("POST", "/admin/anchors"): ADMINS,
     ("GET", "/answers"): SIGNED_IN,
+    ("GET", "/docs"): ALL,
     ("GET", "/answers/compare"): OWNER_ONLY,
     ("GET", "/answers/{answer_id:int}"): OWNER_ONLY,
     ("POST", "/answers/{answer_id:int}/review"): OWNER_ONLY,
@@ -123,14 +128,22 @@ def world(app, catalog):
         review_service.claim(db=db, reviewer=reviewer, request_id=reviewed.id, claim_minutes=30)
         review = review_service.submit_review(db=db, reviewer=reviewer, request=reviewed, scores=dict.fromkeys(("strategy", "risk", "communication", "leadership"), 3), comments={}, overall_comment="", passages=[])
         interview = mock_service.start(db=db, user=owner, track=next(iter(catalog.tracks.values())))
+        token_id = _token_id(db, owner)
         anchor = calibration_service.add_anchor(db=db, admin=admin, question_id=question.id, text="Anchor text.", scores=dict.fromkeys(("strategy", "risk", "communication", "leadership"), 4))
         values = {
             "answer_id": answers[0].id, "other_answer": answers[1].id, "request_id": request.id, "review_id": review.id,
-            "interview_id": interview.id, "anchor_id": anchor.id, "question_id": question.id,
+            "interview_id": interview.id, "anchor_id": anchor.id, "token_id": token_id, "question_id": question.id,
             "slug": catalog.guides[0].slug, "name": "scores", "track": interview.track_id,
         }
         db.commit()
     return values
+
+
+def _token_id(db, owner) -> int:
+    from web.services import tokens as token_service
+
+    token_service.create_token(db=db, user=owner, name="owner's script")
+    return token_service.list_tokens(db=db, user_id=owner.id)[0].id
 
 
 def _url(path: str, values: dict) -> str:
@@ -146,6 +159,7 @@ def _body(method: str, path: str, values: dict, role: str) -> dict:
     return {
         "/account/delete": {"password": "wrong password"},
         "/account/password": {"current_password": "wrong", "new_password": "x" * 10, "confirm_password": "x" * 10},
+        "/account/tokens": {"name": f"{role}'s script"},
         "/admin/adjudication/{request_id:int}": scores,
         "/admin/anchors": {"request_id": str(values["request_id"])},
         "/login": {"email": "owner@example.com", "password": "correct horse battery"},

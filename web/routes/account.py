@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
-from web.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, LoginDep, SessionDep, SettingsDep, optional_user
+from web.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, SessionDep, SettingsDep, optional_user
 from web.rendering import render
 from web.security import verify_password
 from web.services import account_data
 from web.services import sessions as session_service
+from web.services import tokens as token_service
 from web.services import users as user_service
 
 router = APIRouter(dependencies=[Depends(optional_user)])
@@ -166,3 +167,42 @@ def delete(request: Request, user: CurrentUser, db: SessionDep, settings: Settin
     response = RedirectResponse("/?deleted=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def _browser_only(request: Request) -> None:
+    # A leaked API token must not be able to mint more tokens or revoke its owner's others.
+    if getattr(request.state, "via_token", False):
+        raise HTTPException(403, "Manage API tokens from a signed-in browser, not with a token.")
+
+
+def _tokens_page(request: Request, db, user, *, created: str | None = None, name: str = "", error: str | None = None, status_code: int = 200):
+    tokens = token_service.list_tokens(db=db, user_id=user.id)
+    context = {"tokens": tokens, "created": created, "name": name, "error": error, "limit": token_service.MAX_TOKENS_PER_USER}
+    return render(request, "account/tokens.html", context, status_code=status_code)
+
+
+@router.get("/account/tokens", name="api_tokens")
+def api_tokens(request: Request, user: CurrentUser, db: SessionDep):
+    """Your personal API tokens: when each was created and last used, and a form for a new one."""
+    _browser_only(request)
+    return _tokens_page(request, db, user)
+
+
+@router.post("/account/tokens", dependencies=[CsrfDep])
+def create_api_token(request: Request, user: CurrentUser, db: SessionDep, name: str = Form("")):
+    """Create a token and show it this once."""
+    _browser_only(request)
+    try:
+        token = token_service.create_token(db=db, user=user, name=name)
+    except token_service.TokenError as exc:
+        return _tokens_page(request, db, user, name=name, error=str(exc), status_code=422)
+    return _tokens_page(request, db, user, created=token, status_code=201)
+
+
+@router.post("/account/tokens/{token_id}/revoke", dependencies=[CsrfDep])
+def revoke_api_token(request: Request, user: CurrentUser, db: SessionDep, token_id: IdPath):
+    """Revoke one of your tokens; scripts using it get 401 from now on."""
+    _browser_only(request)
+    if not token_service.revoke_token(db=db, user_id=user.id, token_id=token_id):
+        raise HTTPException(404, "No such token.")
+    return RedirectResponse("/account/tokens?revoked=1", status_code=303)

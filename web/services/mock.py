@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS
 from web.content import Catalog, Question, Track
-from web.db import utcnow
+from web.db import as_utc, utcnow
 from web.models import Answer, MockInterview, MockItem, User
 from web.services.scoring_jobs import latest_card
 
@@ -36,12 +36,6 @@ DIMENSION_GUIDES = {
 
 class MockError(ValueError):
     """A mock interview action that is not possible now."""
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def start(*, db: Session, user: User, track: Track) -> MockInterview:
@@ -94,7 +88,7 @@ def current_item(interview: MockInterview) -> MockItem | None:
 def seconds_left(item: MockItem, now: datetime | None = None) -> int:
     """Seconds before the current step's time runs out (never negative)."""
     now = now or utcnow()
-    deadline = _aware(item.follow_up_deadline_at if item.state == "follow_up" else item.deadline_at)
+    deadline = as_utc(item.follow_up_deadline_at if item.state == "follow_up" else item.deadline_at)
     return max(0, int((deadline - now).total_seconds())) if deadline else 0
 
 
@@ -111,7 +105,7 @@ def total_seconds_left(interview: MockInterview, now: datetime | None = None) ->
 def late(item: MockItem, now: datetime | None = None) -> bool:
     """Whether the current step's time ran out (allowing the grace period)."""
     now = now or utcnow()
-    deadline = _aware(item.follow_up_deadline_at if item.state == "follow_up" else item.deadline_at)
+    deadline = as_utc(item.follow_up_deadline_at if item.state == "follow_up" else item.deadline_at)
     return deadline is not None and now > deadline + GRACE
 
 

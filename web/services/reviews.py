@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from scoring.rubric import DIMENSIONS
-from web.db import utcnow
+from web.db import as_utc, utcnow
 from web.models import Answer, Notification, Review, ReviewRequest, ReviewRevision, User
 
 DISAGREEMENT = 2  # two reviewers this far apart on a dimension need an admin to decide
@@ -30,13 +30,6 @@ class QueueItem:
     answer: Answer
     waited: timedelta
     claimed_by_me: bool
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes for timezone-aware columns; they are UTC.
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def round_half_up(value: float) -> int:
@@ -107,7 +100,7 @@ def queue(
     if question_ids is not None:
         stmt = stmt.where(Answer.question_id.in_(question_ids))
     return [
-        QueueItem(request=r, answer=a, waited=now - _aware(r.created_at), claimed_by_me=r.claimed_by_id == reviewer.id)
+        QueueItem(request=r, answer=a, waited=now - as_utc(r.created_at), claimed_by_me=r.claimed_by_id == reviewer.id)
         for r, a in db.execute(stmt).all()
     ]
 
@@ -150,7 +143,7 @@ def held_claim(*, db: Session, reviewer: User, request_id: int) -> ReviewRequest
         raise LookupError(request_id)
     if request.claimed_by_id != reviewer.id:
         raise ReviewError("Claim this answer from the queue before reviewing it.")
-    if _aware(request.claim_expires_at) < utcnow():
+    if as_utc(request.claim_expires_at) < utcnow():
         raise ReviewError("Your claim on this answer expired. Claim it again from the queue.")
     return request
 

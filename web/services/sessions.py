@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
-from web.db import utcnow
+from web.db import as_utc, utcnow
 from web.models import User, UserSession
 from web.security import new_token, token_hash
 from web.settings import Settings
 
 TOUCH_EVERY = timedelta(minutes=5)  # update last_seen_at at most this often, to keep reads cheap
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes even for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def start_session(*, db: Session, user: User, settings: Settings) -> tuple[str, UserSession]:
@@ -47,15 +42,15 @@ def find_session(*, db: Session, cookie: str | None, settings: Settings) -> User
     if row is None:
         return None
     now = utcnow()
-    idle_limit = _aware(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes)
-    if now >= _aware(row.expires_at) or now >= idle_limit:
+    idle_limit = as_utc(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes)
+    if now >= as_utc(row.expires_at) or now >= idle_limit:
         return None
     return row
 
 
 def needs_touch(row: UserSession) -> bool:
     """Whether last_seen_at is stale enough to be worth a write."""
-    return utcnow() - _aware(row.last_seen_at) >= TOUCH_EVERY
+    return utcnow() - as_utc(row.last_seen_at) >= TOUCH_EVERY
 
 
 def touch_session(*, db: Session, session_id: str) -> None:
