@@ -149,3 +149,42 @@ def test_dashboard_shows_chart_and_table(live_server, page, app, catalog):
     assert page.evaluate("document.querySelector('figure.chart img').naturalWidth") > 0  # the SVG really loaded
     page.get_by_text("Show the figures as a table").first.click()
     expect(page.get_by_role("table", name="Mean score per dimension by day")).to_be_visible()
+
+
+def test_api_token_from_the_account_page_with_the_keyboard(live_server, page, app):
+    """Create a token, use it against the API, see its last use and revoke it, without a mouse."""
+    import httpx
+
+    from tests.conftest import make_user
+
+    make_user(app, "keys@example.com")
+    _log_in(page, live_server, "keys@example.com", next_path="/account")
+    page.get_by_role("link", name="Manage API tokens").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("API tokens")
+    page.get_by_label("Name").fill("practice script")
+    page.keyboard.press("Enter")  # submits the form
+    token = page.locator("#new-token").inner_text().strip()
+    expect(page.get_by_role("status")).to_contain_text("shown only this once")
+
+    api = httpx.get(f"{live_server}/api/v1/answers", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200 and api.json()["total"] == 0
+    page.reload()  # the page after the redirect: a reload neither creates another token nor shows this one again
+    row = page.get_by_role("row", name=re.compile("practice script"))
+    expect(row).not_to_contain_text("never")  # last used: just now
+    expect(page.locator("body")).not_to_contain_text(token)
+
+    row.get_by_role("button", name="Revoke token practice script").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Token revoked")
+    expect(page.get_by_text("No tokens yet")).to_be_visible()
+    assert httpx.get(f"{live_server}/api/v1/answers", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_api_reference_page_in_the_browser(live_server, page):
+    page.goto(f"{live_server}/docs")
+    expect(page.get_by_role("heading", level=1)).to_have_text("API reference")
+    page.get_by_role("link", name="POST /api/v1/answers").click()
+    expect(page).to_have_url(re.compile("#post-api-v1-answers$"))
+    page.locator("#post-api-v1-answers").locator("xpath=..").get_by_role("link", name="AnswerIn").click()
+    expect(page.locator("#type-AnswerIn")).to_be_in_viewport()

@@ -175,34 +175,50 @@ def _browser_only(request: Request) -> None:
         raise HTTPException(403, "Manage API tokens from a signed-in browser, not with a token.")
 
 
+# After creating a token the browser is redirected (so a reload cannot create another), and the
+# one clear-text copy rides along in this short-lived cookie, read and deleted by the next page view.
+NEW_TOKEN_COOKIE = "tpmprep_new_token"
+TOKENS_PATH = "/account/tokens"
+
+
 def _tokens_page(request: Request, db, user, *, created: str | None = None, name: str = "", error: str | None = None, status_code: int = 200):
     tokens = token_service.list_tokens(db=db, user_id=user.id)
     context = {"tokens": tokens, "created": created, "name": name, "error": error, "limit": token_service.MAX_TOKENS_PER_USER}
     return render(request, "account/tokens.html", context, status_code=status_code)
 
 
-@router.get("/account/tokens", name="api_tokens")
+@router.get(TOKENS_PATH, name="api_tokens")
 def api_tokens(request: Request, user: CurrentUser, db: SessionDep):
     """Your personal API tokens: when each was created and last used, and a form for a new one."""
     _browser_only(request)
-    return _tokens_page(request, db, user)
+    created = request.cookies.get(NEW_TOKEN_COOKIE)
+    if created:
+        # Show it only if it really is one of this user's tokens, never text from elsewhere.
+        row = token_service.find_token(db=db, token=created)
+        created = created if row is not None and row.user_id == user.id else None
+    response = _tokens_page(request, db, user, created=created)
+    if NEW_TOKEN_COOKIE in request.cookies:
+        response.delete_cookie(NEW_TOKEN_COOKIE, path=TOKENS_PATH, httponly=True, samesite="strict")
+    return response
 
 
-@router.post("/account/tokens", dependencies=[CsrfDep])
-def create_api_token(request: Request, user: CurrentUser, db: SessionDep, name: str = Form("")):
-    """Create a token and show it this once."""
+@router.post(TOKENS_PATH, dependencies=[CsrfDep])
+def create_api_token(request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep, name: str = Form("")):
+    """Create a token, then show it once on the tokens page."""
     _browser_only(request)
     try:
         token = token_service.create_token(db=db, user=user, name=name)
     except token_service.TokenError as exc:
         return _tokens_page(request, db, user, name=name, error=str(exc), status_code=422)
-    return _tokens_page(request, db, user, created=token, status_code=201)
+    response = RedirectResponse(TOKENS_PATH, status_code=303)
+    response.set_cookie(NEW_TOKEN_COOKIE, token, max_age=120, path=TOKENS_PATH, httponly=True, samesite="strict", secure=settings.cookie_secure)
+    return response
 
 
-@router.post("/account/tokens/{token_id}/revoke", dependencies=[CsrfDep])
+@router.post(TOKENS_PATH + "/{token_id}/revoke", dependencies=[CsrfDep])
 def revoke_api_token(request: Request, user: CurrentUser, db: SessionDep, token_id: IdPath):
     """Revoke one of your tokens; scripts using it get 401 from now on."""
     _browser_only(request)
     if not token_service.revoke_token(db=db, user_id=user.id, token_id=token_id):
         raise HTTPException(404, "No such token.")
-    return RedirectResponse("/account/tokens?revoked=1", status_code=303)
+    return RedirectResponse(TOKENS_PATH + "?revoked=1", status_code=303)
