@@ -58,6 +58,32 @@ def test_sqlite_pragmas(app):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
 
 
+# Raw SQL: these rows are written at an older schema revision, where the models do not apply.
+USER_SQL = (
+    "INSERT INTO \"user\" (id, email, password_hash, role, created_at, password_changed_at)"
+    " VALUES (:id, :email, 'x', 'candidate', '2026-11-26 10:00:00', '2026-11-26 10:00:00')"
+)
+ANSWER_SQL = (
+    "INSERT INTO answer (id, user_id, question_id, content_version, text, submitted_at, word_count, status, source)"
+    " VALUES (:id, :user, 'q', 'v', 't', '2026-11-26 10:00:00', 1, 'scored', 'practice')"
+)
+CARD_SQL = (
+    "INSERT INTO score_card (id, answer_id, scorer, scorer_version, rubric_hash, strategy, risk, communication, leadership, overall, card, created_at)"
+    " VALUES (:id, :answer, :scorer, :version, 'h', :s, :s, :s, :s, 1.0, '{}', '2026-11-26 10:00:00')"
+)
+
+
+def _insert(conn, *, user: int, answers: tuple[int, ...], cards: list[dict]) -> None:
+    """One user, their answers, and score cards given as CARD_SQL parameters."""
+    from sqlalchemy import text
+
+    conn.execute(text(USER_SQL), {"id": user, "email": f"user{user}@example.com"})
+    for answer_id in answers:
+        conn.execute(text(ANSWER_SQL), {"id": answer_id, "user": user})
+    for card in cards:
+        conn.execute(text(CARD_SQL), card)
+
+
 def test_upgrade_copies_each_answers_newest_offline_scores(empty_database_url):
     """The offline-scores migration backfills from the newest offline card, ignoring other scorers."""
     from sqlalchemy import text
@@ -65,22 +91,14 @@ def test_upgrade_copies_each_answers_newest_offline_scores(empty_database_url):
     url = empty_database_url
     migrations.upgrade(url, "881c191431b3")
     engine = create_engine(url)
-    card = (
-        "INSERT INTO score_card (id, answer_id, scorer, scorer_version, rubric_hash, strategy, risk, communication, leadership, overall, card, created_at)"
-        " VALUES (:id, :answer, :scorer, :version, 'h', :s, :s, :s, :s, 1.0, '{}', '2026-11-26 10:00:00')"
-    )
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO \"user\" (id, email, password_hash, role, created_at, password_changed_at) VALUES (1, 'a@example.com', 'x', 'candidate', '2026-11-26 10:00:00', '2026-11-26 10:00:00')"))
-            for answer_id in (1, 2, 3):
-                conn.execute(text(
-                    "INSERT INTO answer (id, user_id, question_id, content_version, text, submitted_at, word_count, status, source)"
-                    " VALUES (:id, 1, 'q', 'v', 't', '2026-11-26 10:00:00', 1, 'scored', 'practice')"
-                ), {"id": answer_id})
-            conn.execute(text(card), {"id": 1, "answer": 1, "scorer": "offline", "version": "1", "s": 2})
-            conn.execute(text(card), {"id": 2, "answer": 1, "scorer": "offline", "version": "2", "s": 4})
-            conn.execute(text(card), {"id": 3, "answer": 1, "scorer": "llm", "version": "1", "s": 5})
-            conn.execute(text(card), {"id": 4, "answer": 2, "scorer": "llm", "version": "1", "s": 5})
+            _insert(conn, user=1, answers=(1, 2, 3), cards=[
+                {"id": 1, "answer": 1, "scorer": "offline", "version": "1", "s": 2},
+                {"id": 2, "answer": 1, "scorer": "offline", "version": "2", "s": 4},
+                {"id": 3, "answer": 1, "scorer": "llm", "version": "1", "s": 5},
+                {"id": 4, "answer": 2, "scorer": "llm", "version": "1", "s": 5},
+            ])
         migrations.upgrade(url)
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT id, offline_strategy, offline_leadership FROM answer ORDER BY id")).all()
@@ -96,15 +114,7 @@ def test_downgrade_and_upgrade_keep_every_child_row(database_url):
     engine = create_engine(database_url)
     tables = ("user", "answer", "score_card")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO \"user\" (id, email, password_hash, role, created_at, password_changed_at) VALUES (7, 'k@example.com', 'x', 'candidate', '2026-11-26 10:00:00', '2026-11-26 10:00:00')"))
-        conn.execute(text(
-            "INSERT INTO answer (id, user_id, question_id, content_version, text, submitted_at, word_count, status, source, offline_strategy)"
-            " VALUES (70, 7, 'q', 'v', 't', '2026-11-26 10:00:00', 1, 'scored', 'practice', 3)"
-        ))
-        conn.execute(text(
-            "INSERT INTO score_card (id, answer_id, scorer, scorer_version, rubric_hash, strategy, risk, communication, leadership, overall, card, created_at)"
-            " VALUES (700, 70, 'offline', '1', 'h', 3, 3, 3, 3, 3.0, '{}', '2026-11-26 10:00:00')"
-        ))
+        _insert(conn, user=7, answers=(70,), cards=[{"id": 700, "answer": 70, "scorer": "offline", "version": "1", "s": 3}])
 
     def counts():
         with engine.connect() as conn:
