@@ -22,8 +22,9 @@ class Evidence:
     start: int
     end: int
     dimension: str
-    label: str  # a key point id, or a signal name such as "metric" or "mitigation"
+    label: str  # what the passage shows, in plain words
     text: str
+    effect: float = 0.0  # score points this passage moved its dimension (learned scorer); 0 when not measured
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import openai
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
@@ -523,11 +523,12 @@ def build_card(answer: str, rubric: Rubric, judgement: BaseModel, *, config: LLM
 
 
 def fallback_card(answer: str, rubric: Rubric, failure: LLMFailure, *, config: LLMConfig, trace: _Trace,
-                  latency_ms: int) -> ScoreCard:
+                  latency_ms: int, fallback: Callable[[str, Rubric], ScoreCard] | None = None) -> ScoreCard:
     """The offline card, with a note and meta saying why the LLM score is missing."""
-    from scoring.offline import score as offline_score  # lazy: only the fallback needs it
+    if fallback is None:
+        from scoring.offline import score as fallback  # lazy: only the fallback needs it
 
-    card = offline_score(answer, rubric)
+    card = fallback(answer, rubric)
     note = f"LLM scorer unavailable ({failure.reason}); the offline score stands."
     meta = {
         **card.meta,
@@ -542,8 +543,10 @@ def fallback_card(answer: str, rubric: Rubric, failure: LLMFailure, *, config: L
     return replace(card, notes=(*card.notes, note), meta=meta)
 
 
-def score_with_llm(text: str, rubric: Rubric, *, config: LLMConfig) -> ScoreCard:
-    """Score an answer with the LLM; on any failure, the offline card with a note saying why."""
+def score_with_llm(text: str, rubric: Rubric, *, config: LLMConfig,
+                   fallback: Callable[[str, Rubric], ScoreCard] | None = None) -> ScoreCard:
+    """Score an answer with the LLM; on any failure, the offline card (`fallback`, by default the
+    rule-based scorer) with a note saying why."""
     started = time.monotonic()
     trace = _Trace()
     deadline = started + config.timeout * (1 + max(0, config.max_retries))
@@ -560,4 +563,4 @@ def score_with_llm(text: str, rubric: Rubric, *, config: LLMConfig) -> ScoreCard
     except Exception as exc:  # noqa: BLE001 - the contract: an LLM problem never reaches the caller
         reason = LLMFailure("unexpected", f"unexpected error: {type(exc).__name__}", repr(exc))
     latency_ms = int((time.monotonic() - started) * 1000)
-    return fallback_card(text, rubric, reason, config=config, trace=trace, latency_ms=latency_ms)
+    return fallback_card(text, rubric, reason, config=config, trace=trace, latency_ms=latency_ms, fallback=fallback)

@@ -328,10 +328,10 @@ def _gates(doc: Document, comp: CompiledRubric, topic: float, c: Mapping[str, fl
 
 def measure(answer_text: str, rubric: Rubric) -> Reading:
     """Read every signal and gate from an answer; pure and deterministic."""
-    return _measure(answer_text, compile_rubric(rubric))
+    return measure_compiled(answer_text, compile_rubric(rubric))
 
 
-def _measure(answer_text: str, comp: CompiledRubric) -> Reading:
+def measure_compiled(answer_text: str, comp: CompiledRubric) -> Reading:
     """measure() with the rubric already compiled."""
     doc = analyse(answer_text)
     matches = comp.matcher.find(doc.tokens, doc.skip, negation=False)
@@ -430,7 +430,7 @@ def _rationale(dimension: str, score: int, covered: Sequence[str], missing: Sequ
 def score(answer_text: str, rubric: Rubric) -> ScoreCard:
     """Score one answer against one rubric, offline and deterministically."""
     comp = compile_rubric(rubric)
-    reading = _measure(answer_text, comp)
+    reading = measure_compiled(answer_text, comp)
     dims: dict[str, DimensionScore] = {}
     for d in DIMENSIONS:
         value = dimension_value(reading, d)

@@ -472,7 +472,9 @@ def analyse(text: str) -> Document:
         if not CLAUSE_OPENERS.isdisjoint(before) or (tok.start and text[tok.start - 1] == "\n"):
             opens[i] = True
     skip, repeated = _dedup_flags(tokens, sentences, fillers)
-    blocks = [b for b in PARAGRAPH_BREAK_RE.split(text) if b.strip()]
+    # Layout is counted once per distinct paragraph: pasting a paragraph again adds no structure.
+    blocks = list(dict.fromkeys(" ".join(b.split()) for b in PARAGRAPH_BREAK_RE.split(text) if b.strip()))
+    distinct = "\n\n".join(b for b in dict.fromkeys(b.strip() for b in PARAGRAPH_BREAK_RE.split(text) if b.strip()))
     return Document(
         text=text,
         tokens=tokens,
@@ -482,8 +484,8 @@ def analyse(text: str) -> Document:
         sentence_of=tuple(sentence_of),
         opens_clause=tuple(opens),
         paragraphs=len(blocks),
-        list_items=len(LIST_LINE_RE.findall(text)),
-        labels=len(LABEL_RE.findall(text)) + len(HEADING_RE.findall(text)),
+        list_items=len(LIST_LINE_RE.findall(distinct)),
+        labels=len(LABEL_RE.findall(distinct)) + len(HEADING_RE.findall(distinct)),
         words=sum(1 for s in skip if not s),
         repeated_sentences=repeated,
         disfluencies=sum(1 for t, f in zip(tokens, fillers) if f and (t.lower in FILLER_WORDS or t.lower == "like")),

@@ -237,8 +237,15 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from scoring.evaluate import evaluate, format_report
     from scoring.rubric import DIMENSIONS
     from web.eval_predict import predictor
+    from web.graded import read_records
 
-    records = [json.loads(line) for line in Path(args.file).read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.cv:
+        return _eval_cv(args, settings)
+    try:
+        records = [r for p in args.file for r in read_records(Path(p))]
+    except (OSError, ValueError) as exc:
+        print(f"tpmprep: {exc}", file=sys.stderr)
+        return 1
     predict = predictor(args.scorer, settings)
     from tqdm import tqdm
 
@@ -253,6 +260,57 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({k: v for k, v in report.items() if k != "predictions"}, indent=2, default=str))
     else:
         print(format_report(report))
+    return 0
+
+
+def _graded_examples(paths: list[str], settings: Settings):
+    """Training examples and catalog references from graded JSON-lines files."""
+    from web.content import load_catalog
+    from web.graded import examples_from, read_records, references_from
+
+    catalog = load_catalog(settings.content_dir)
+    records = [r for p in paths for r in read_records(Path(p))]
+    return examples_from(records, catalog), references_from(catalog)
+
+
+def _train(args: argparse.Namespace, settings: Settings) -> int:
+    """Fit the offline scorer from graded answers and write the model file."""
+    import time
+
+    from scoring.training import fit
+    from web.scorer_model import BUNDLED_MODEL, save_model
+    from web.text_model import load_embedder
+
+    started = time.perf_counter()
+    try:
+        examples, references = _graded_examples(args.files, settings)
+    except (OSError, ValueError) as exc:
+        print(f"tpmprep: {exc}", file=sys.stderr)
+        return 1
+    if not examples:
+        print("tpmprep: no graded answers in those files", file=sys.stderr)
+        return 1
+    model = fit(examples, references, load_embedder(), progress=lambda line: print(line, flush=True))
+    out = Path(args.out) if args.out else BUNDLED_MODEL
+    save_model(model, out)
+    print(f"model {model.version}: {len(examples)} answers to {model.info['questions']} questions, "
+          f"written to {out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _eval_cv(args: argparse.Namespace, settings: Settings) -> int:
+    """Out-of-sample agreement: nested leave-one-question-out and leave-one-file-out."""
+    from scoring.training import cross_validate
+    from web.cv_report import markdown_table
+    from web.text_model import load_embedder
+
+    examples, references = _graded_examples(args.file, settings)
+    report = cross_validate(examples, references, load_embedder(),
+                            progress=lambda line: print(line, file=sys.stderr, flush=True))
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        print(markdown_table(report))
     return 0
 
 
@@ -320,11 +378,18 @@ def build_parser() -> argparse.ArgumentParser:
     tcreate.set_defaults(func=_tokens_create)
 
     ev = sub.add_parser("eval", help="measure scorer agreement with graded answers (JSON lines)")
-    ev.add_argument("file")
+    ev.add_argument("file", nargs="+")
+    ev.add_argument("--cv", action="store_true",
+                    help="refit the scorer without each question and each file and report only held-out agreement")
     ev.add_argument("--scorer", choices=("offline", "llm"), default="offline")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--predictions", help="write one JSON line of scores per answer to this file")
     ev.set_defaults(func=_eval)
+
+    tr = sub.add_parser("train", help="fit the offline scorer from graded answers (JSON lines)")
+    tr.add_argument("files", nargs="+")
+    tr.add_argument("--out", help="model file to write (default: the bundled model inside the package)")
+    tr.set_defaults(func=_train)
 
     bk = sub.add_parser("backup", help="back up the database (SQLite online backup; PostgreSQL: prints the pg_dump command)")
     bk.add_argument("path")

@@ -14,8 +14,14 @@ from web.settings import Settings
 def predictor(scorer: str, settings: Settings) -> Callable[[dict], dict[str, int]]:
     """A function mapping a graded record to predicted 1-5 scores with the chosen scorer."""
 
+    from web.content import load_catalog
+    from web.graded import rubric_for
+
+    catalog = load_catalog(settings.content_dir)
+
     def predict(record: dict) -> dict[str, int]:
-        rubric = generic_rubric(record["question"], record.get("category"))
+        # A catalog question is scored on its own rubric, as candidates are; any other on the generic one.
+        rubric = rubric_for(record, catalog)
         return run_scorer(scorer, text=record["answer"], rubric=rubric, settings=settings).scores
 
     return predict

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from scoring.offline import score as offline_score
 from scoring.card import ScoreCard
 from scoring.rubric import Rubric
 from web.settings import Settings
@@ -20,7 +19,9 @@ class ScorerUnavailable(RuntimeError):
 
 
 def _offline(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
-    return offline_score(text, rubric)
+    from web.scorer_model import bundled_scorer
+
+    return bundled_scorer().score(text, rubric)
 
 
 def _llm(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
@@ -33,7 +34,9 @@ def _llm(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
         timeout=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
     )
-    card = score_with_llm(text, rubric, config=config)
+    from web.scorer_model import bundled_scorer
+
+    card = score_with_llm(text, rubric, config=config, fallback=bundled_scorer().score)
     if card.scorer != LLM:
         # The LLM scorer fell back to the offline card; that card exists already, so record why instead.
         reason = "; ".join(card.notes) or str(card.meta.get("llm_error", "unknown error"))

@@ -45,3 +45,20 @@ def migration_generic() -> Rubric:
 def conflict_generic() -> Rubric:
     """The generic rubric for a behavioural question about a disagreement with a manager."""
     return generic_rubric(CONFLICT_QUESTION, "behavioral")
+
+
+@pytest.fixture(scope="session")
+def learned():
+    """The learned scorer as the site runs it: the bundled model and the bundled text model."""
+    from web.scorer_model import bundled_scorer
+
+    return bundled_scorer()
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    """The real catalog (its questions, rubrics and example answers)."""
+    from web.content import load_catalog
+    from web.settings import REPO_ROOT
+
+    return load_catalog(REPO_ROOT / "content")
