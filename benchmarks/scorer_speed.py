@@ -1,7 +1,10 @@
 """Offline scorer latency for a ~300-word answer: median, p90 and p99 over many runs on one core.
 
 Usage:
-  python benchmarks/scorer_speed.py [--runs 500] [--warmup 20] [--cpu 0] [--no-pin]
+  python benchmarks/scorer_speed.py [--runs 500] [--warmup 20] [--cpu 0] [--no-pin] [--scorer learned|rules]
+
+--scorer learned (the default) times what the site runs: the learned scorer, embedding included;
+--scorer rules times the rule-based reading it is built on (scoring.offline.score).
 
 Scores the answer below against the generic rubric of its question. Two series are timed:
   same     the identical answer every run (stem and rubric caches warm, as for a re-score);
@@ -24,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scoring import generic_rubric, score  # noqa: E402  (after the path tweak above)
+from scoring import generic_rubric  # noqa: E402  (after the path tweak above)
+from scoring import score as rules_score  # noqa: E402
 from scoring.text import analyse  # noqa: E402
 
 QUESTION = "Walk me through how you would run the rollout of a new payments provider across 14 countries."
@@ -63,7 +67,7 @@ def answer(variant: int) -> str:
     return text + f" We aim for {variant} fewer incidents."
 
 
-def timed(runs: int, make_text) -> tuple[list[float], list[float]]:
+def timed(runs: int, make_text, score) -> tuple[list[float], list[float]]:
     """Wall-clock and CPU milliseconds per score() call."""
     rubric = generic_rubric(QUESTION, "program-execution")
     wall, cpu = [], []
@@ -89,17 +93,25 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--cpu", type=int, default=0, help="CPU to pin to (Linux)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin to one CPU")
+    parser.add_argument("--scorer", choices=("learned", "rules"), default="learned")
     args = parser.parse_args()
+    if args.scorer == "learned":
+        from web.scorer_model import bundled_scorer
+
+        score = bundled_scorer().score
+    else:
+        score = rules_score
     pinned = "no"
     if not args.no_pin and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {args.cpu})
         pinned = f"cpu {args.cpu}"
     words = analyse(answer(0)).words
-    timed(args.warmup, answer)  # fills the rubric and stem caches, as a running server has them
+    timed(args.warmup, answer, score)  # fills the rubric, stem and word caches, as a running server has them
     print(f"command: python {' '.join(sys.argv)}")
-    print(f"python {platform.python_version()} on {platform.machine()}, pinned: {pinned}, answer: {words} words")
+    print(f"python {platform.python_version()} on {platform.machine()}, pinned: {pinned}, answer: {words} words, "
+          f"scorer: {args.scorer}")
     for name, make_text in (("same", lambda i: answer(0)), ("varied", lambda i: answer(i + args.warmup))):
-        wall, cpu = timed(args.runs, make_text)
+        wall, cpu = timed(args.runs, make_text, score)
         for clock, ms in (("wall", wall), ("cpu", cpu)):
             print(f"{name:<7}{clock:<5} runs {args.runs}  median {statistics.median(ms):.2f} ms  "
                   f"p90 {percentile(ms, 0.9):.2f} ms  p99 {percentile(ms, 0.99):.2f} ms")

@@ -8,7 +8,7 @@ therefore exactly a sum of per-sentence contributions, which is what the score c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping, Sequence
 
@@ -48,6 +48,8 @@ KEY_POINT_FEATURES = tuple("key_points_" + d for d in DIMENSIONS)
 # share of the point's content words the sentence uses (an exact paraphrase shares few words,
 # a close rewording shares many); the model file holds the calibrated threshold.
 OVERLAP_WEIGHT = 0.5
+KEPT_TEXTS = 2048  # rubrics whose key-point vectors are remembered
+SENTENCE_CLOSERS = frozenset(".!?…\"')]”’")  # kept with a sentence when it is quoted
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,18 @@ class TextSpace:
 
     embedder: Embedder
     centre: np.ndarray
+    # Key points and questions recur on every answer to their question: their vectors are kept.
+    _kept: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def fixed_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """vectors() for texts that recur (key points, questions), remembered."""
+        key = tuple(texts)
+        hit = self._kept.get(key)
+        if hit is None:
+            if len(self._kept) >= KEPT_TEXTS:
+                self._kept.clear()
+            hit = self._kept[key] = self.vectors(texts)
+        return hit
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Centred, unit-length vectors (static embeddings share a large common direction)."""
@@ -124,6 +138,8 @@ def _sentences(doc: Document) -> tuple[list[Sentence], list[int]]:
             continue
         index_of[idx] = len(kept)
         start, end = doc.tokens[span.first_token].start, doc.tokens[span.last_token - 1].end
+        while end < len(doc.text) and doc.text[end] in SENTENCE_CLOSERS:
+            end += 1
         kept.append(Sentence(start=start, end=end, text=" ".join(t.text for t in words), words=len(words),
                              stems=frozenset(content_stems(words))))
     token_sentence = [index_of.get(doc.sentence_of[i], -1) for i in range(len(doc.tokens))]
@@ -154,16 +170,16 @@ def match_key_points(
     """Each key point, covered when a sentence says it in any words or uses one of its phrases."""
     if not rubric.key_points:
         return ()
-    point_vectors = space.vectors([p.description for p in rubric.key_points])
-    cosines = vectors @ point_vectors.T if len(sentences) else np.zeros((0, len(rubric.key_points)))
+    point_vectors = space.fixed_vectors([p.description for p in rubric.key_points])
     out = []
+    similarity = np.zeros((len(sentences), len(rubric.key_points)))
+    if sentences:
+        overlap = np.array([[_stem_overlap(_point_stems(p.description), s.stems) for p in rubric.key_points]
+                            for s in sentences])
+        similarity = (1 - OVERLAP_WEIGHT) * (vectors @ point_vectors.T) + OVERLAP_WEIGHT * overlap
     for k, point in enumerate(rubric.key_points):
-        stems = _point_stems(point.description)
-        best, best_i = -1.0, None
-        for i, sentence in enumerate(sentences):
-            sim = (1 - OVERLAP_WEIGHT) * float(cosines[i, k]) + OVERLAP_WEIGHT * _stem_overlap(stems, sentence.stems)
-            if sim > best:
-                best, best_i = sim, i
+        best_i = int(np.argmax(similarity[:, k])) if sentences else None
+        best = float(similarity[best_i, k]) if sentences else -1.0
         hit = phrase_hits.get(k)
         if hit is not None:
             out.append(KeyPointMatch(point, True, hit, max(best, threshold), True))

@@ -24,6 +24,7 @@ from scoring.rubric import DIMENSIONS, Rubric
 SCORER_NAME = "offline"
 CAP_FLOOR = 2.0  # what a fully closed limit leaves: the anchors' "the question is not really answered"
 RULE_GATES = ("fluency", "echo")  # keyword lists and restated questions (scoring.offline's gates)
+STRENGTH_FROM = 3  # a dimension at or above this can name a covered key point as a strength
 MAX_SHOWN = 3  # sentences listed per direction on a card: enough to explain, few enough to read
 MIN_EFFECT = 0.05  # contributions smaller than this (in score points) are not worth showing
 QUOTE_CHARS = 110
@@ -232,7 +233,7 @@ class LearnedScorer:
         """Probability that the answer addresses this question, and the limit that puts on scores."""
         path = path_of(rubric)
         judge = self.model.relevance[path]
-        question = self.space.vectors([question_profile(rubric)])[0]
+        question = self.space.fixed_vectors([question_profile(rubric)])[0]
         raw = relevance_features(reading, question, judge.background, judge.same_topic, path)
         probability = judge.model.probability(raw)
         return probability, judge.model.cap(probability)
@@ -366,7 +367,7 @@ def _feedback(dims: Mapping[str, DimensionScore], reading: Reading, reasons: lis
         )
     by_strength = sorted(DIMENSIONS, key=lambda d: (-dims[d].value, DIMENSIONS.index(d)))
     for d in by_strength:
-        if dims[d].score >= 4:
+        if dims[d].score >= STRENGTH_FROM:
             covered = [m for m in reading.key_points if m.point.dimension == d and m.covered]
             if covered:
                 strengths.append(f"{DIMENSION_WORDS[d].capitalize()}: {covered[0].point.description}")

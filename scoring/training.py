@@ -34,7 +34,7 @@ from scoring.generic import generic_rubric
 from scoring.rubric import DIMENSIONS, Rubric
 from scoring.text import analyse
 
-FEATURE_SET = "f5"  # bump when scoring.features changes what it reads: the model version changes with it
+FEATURE_SET = "f6"  # bump when scoring.features changes what it reads: the model version changes with it
 SEED = 20261204
 ALPHAS = (3.0, 10.0, 30.0, 100.0, 300.0)  # ridge penalties tried (features are standardised)
 MEANING_SCALES = (0.0, 0.25, 0.5, 1.0)  # how strongly the 256 meaning features count against the named ones (0: not at all)

@@ -314,6 +314,51 @@ def _eval_cv(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _model(args: argparse.Namespace, settings: Settings) -> int:
+    """List, retrain, activate or roll back the offline scorer's model."""
+    from web.content import load_catalog
+    from web.db import make_engine, make_sessionmaker
+    from web.services import scorer_models
+
+    engine = make_engine(settings.database_url)
+    read_db, write_db = make_sessionmaker(engine), make_sessionmaker(engine, write=True)
+    try:
+        if args.action == "list":
+            with read_db() as db:
+                live = scorer_models.active_version(db=db)
+                print(f"{'*' if live == 'bundled' else ' '} bundled  {scorer_models.bundled_version()}  (fit from the project's graded files)")
+                for m in scorer_models.models(db=db):
+                    mark = "*" if m.version == live else " "
+                    print(f"{mark} {m.version}  {m.created_at:%Y-%m-%d %H:%M}  {m.examples} answers  "
+                          f"mean QWK held out {m.agreement['mean_qwk']:.3f} (live model then: {m.baseline_agreement['mean_qwk']:.3f})")
+            print("* = live")
+        elif args.action == "retrain":
+            catalog = load_catalog(settings.content_dir)
+            try:
+                outcome = scorer_models.retrain(read_db=read_db, write_db=write_db, catalog=catalog, admin_id=None,
+                                                activate_if_better=not args.no_activate,
+                                                progress=lambda line: print(line, flush=True))
+            except scorer_models.CannotRetrain as exc:
+                print(f"tpmprep: {exc}", file=sys.stderr)
+                return 1
+            print(f"model {outcome.model.version}: {outcome.reason}")
+        elif args.action == "activate":
+            with write_db.begin() as db:
+                try:
+                    scorer_models.activate(db=db, version=args.version, by=None, reason="activated from the command line")
+                except LookupError as exc:
+                    print(f"tpmprep: {exc}", file=sys.stderr)
+                    return 1
+            print(f"{args.version} is live")
+        elif args.action == "rollback":
+            with write_db.begin() as db:
+                version = scorer_models.rollback(db=db, by=None)
+            print(f"rolled back: {version} is live")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _score(args: argparse.Namespace, settings: Settings) -> int:
     """Score one answer from a file or stdin and print the card."""
     from web.eval_predict import print_card, score_text
@@ -390,6 +435,16 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("files", nargs="+")
     tr.add_argument("--out", help="model file to write (default: the bundled model inside the package)")
     tr.set_defaults(func=_train)
+
+    md = sub.add_parser("model", help="the offline scorer's model: list, retrain from reviews, activate, roll back")
+    mda = md.add_subparsers(dest="action", required=True)
+    mda.add_parser("list", help="the bundled model and every model fit from reviews (* = live)")
+    mre = mda.add_parser("retrain", help="fit a model from reviewed answers; it goes live if it agrees with reviewers at least as well")
+    mre.add_argument("--no-activate", action="store_true", help="keep the new model but leave the live one")
+    mac = mda.add_parser("activate", help="make a model live ('bundled' for the packaged one)")
+    mac.add_argument("version")
+    mda.add_parser("rollback", help="make live again the model that was live before the current one")
+    md.set_defaults(func=_model)
 
     bk = sub.add_parser("backup", help="back up the database (SQLite online backup; PostgreSQL: prints the pg_dump command)")
     bk.add_argument("path")

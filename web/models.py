@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scoring.rubric import DIMENSIONS
@@ -344,3 +344,35 @@ class Note(Base):
     question_id: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = _ts(default=utcnow)
+
+
+class ScorerModel(Base):
+    """A learned offline scorer fit from reviewed answers; at most one is active (none: the bundled model)."""
+
+    __tablename__ = "scorer_model"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(80), unique=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # the .npz bytes of scoring.learned.LearnedModel
+    examples: Mapped[int] = mapped_column(Integer)
+    questions: Mapped[int] = mapped_column(Integer)
+    # Agreement with reviewers: this model held out by question, and the model live when it was fit.
+    agreement: Mapped[dict] = mapped_column(JSON)
+    baseline_version: Mapped[str] = mapped_column(String(80))
+    baseline_agreement: Mapped[dict] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    activated_at: Mapped[datetime | None] = _ts(nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+
+
+class ScorerActivation(Base):
+    """Which model went live when (version 'bundled' for the packaged one): the trail rollback follows."""
+
+    __tablename__ = "scorer_activation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(80))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    at: Mapped[datetime] = _ts(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(200))

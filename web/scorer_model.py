@@ -63,6 +63,12 @@ def scorer_for(model: LearnedModel) -> LearnedScorer:
         return scorer
 
 
+def cached_scorer(version: str) -> LearnedScorer | None:
+    """The scorer already built for a model version in this process, if any."""
+    with _SCORERS_LOCK:
+        return _SCORERS.get(version)
+
+
 def bundled_scorer() -> LearnedScorer:
     """The scorer every new answer gets unless an admin has activated another model."""
     return scorer_for(bundled_model())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scoring.card import ScoreCard
+from scoring.learned import LearnedScorer
 from scoring.rubric import Rubric
 from web.settings import Settings
 
@@ -18,13 +19,11 @@ class ScorerUnavailable(RuntimeError):
     final = True
 
 
-def _offline(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
-    from web.scorer_model import bundled_scorer
-
-    return bundled_scorer().score(text, rubric)
+def _offline(text: str, rubric: Rubric, settings: Settings, offline: LearnedScorer) -> ScoreCard:
+    return offline.score(text, rubric)
 
 
-def _llm(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
+def _llm(text: str, rubric: Rubric, settings: Settings, offline: LearnedScorer) -> ScoreCard:
     from scoring.llm import LLMConfig, score_with_llm
 
     config = LLMConfig(
@@ -34,9 +33,7 @@ def _llm(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
         timeout=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
     )
-    from web.scorer_model import bundled_scorer
-
-    card = score_with_llm(text, rubric, config=config, fallback=bundled_scorer().score)
+    card = score_with_llm(text, rubric, config=config, fallback=offline.score)
     if card.scorer != LLM:
         # The LLM scorer fell back to the offline card; that card exists already, so record why instead.
         reason = "; ".join(card.notes) or str(card.meta.get("llm_error", "unknown error"))
@@ -44,7 +41,7 @@ def _llm(text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
     return card
 
 
-SCORERS: dict[str, Callable[[str, Rubric, Settings], ScoreCard]] = {OFFLINE: _offline, LLM: _llm}
+SCORERS: dict[str, Callable[[str, Rubric, Settings, LearnedScorer], ScoreCard]] = {OFFLINE: _offline, LLM: _llm}
 
 
 def enabled_scorers(settings: Settings) -> list[str]:
@@ -52,6 +49,10 @@ def enabled_scorers(settings: Settings) -> list[str]:
     return [OFFLINE, LLM] if settings.llm_base_url else [OFFLINE]
 
 
-def run_scorer(name: str, *, text: str, rubric: Rubric, settings: Settings) -> ScoreCard:
-    """Score one answer with the named scorer."""
-    return SCORERS[name](text, rubric, settings)
+def run_scorer(name: str, *, text: str, rubric: Rubric, settings: Settings, offline: LearnedScorer | None = None) -> ScoreCard:
+    """Score one answer with the named scorer; `offline` is the live learned scorer (default: the bundled one)."""
+    if offline is None:
+        from web.scorer_model import bundled_scorer
+
+        offline = bundled_scorer()
+    return SCORERS[name](text, rubric, settings, offline)

@@ -45,7 +45,7 @@ def test_llm_card_appears_without_a_manual_reload(live_server, page, app, catalo
     page.goto(f"{live_server}/questions/{first_question_id(catalog)}")
     page.get_by_role("textbox", name="Your answer").fill(ANSWER)
     page.get_by_role("button", name="Submit for scoring").click()
-    expect(page.get_by_role("heading", name="Automatic score (offline rubric scorer)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Automatic score (offline scorer)")).to_be_visible()
     expect(page.get_by_text("The llm scorer is still working")).to_be_visible()
     # No reload by hand: the page polls and shows the LLM card when the worker has it.
     expect(page.get_by_role("heading", name="Automatic score (LLM scorer)")).to_be_visible(timeout=20_000)
@@ -79,7 +79,7 @@ def test_llm_failure_keeps_the_offline_score_and_says_so(app, client, catalog, f
     assert page.status_code == 200
     text = text_of(soup(page))
     assert "could not score this answer" in text and "The offline score below stands" in text
-    assert "Automatic score (offline rubric scorer)" in text and "LLM scorer)" not in text
+    assert "Automatic score (offline scorer)" in text and "LLM scorer)" not in text
 
 
 def test_llm_endpoint_down_at_start_does_not_stop_the_site(settings, catalog):

@@ -1,4 +1,4 @@
-"""Admin pages: adjudicating reviewer disagreements and choosing anchor answers."""
+"""Admin pages: adjudicating reviewer disagreements, choosing anchor answers, and the offline scorer's model."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from web.models import ReviewRequest, User
 from web.rendering import render
 from web.services import calibration as calibration_service
 from web.services import reviews as review_service
+from web.services import scorer_models
 
 router = APIRouter(prefix="/admin", dependencies=[Depends(optional_user)])
 Admin = Annotated[User, Depends(require_role("admin"))]
@@ -65,3 +66,35 @@ def make_anchor(admin: Admin, db: SessionDep, request_id: int = Form(..., ge=1, 
     except ValueError:
         raise HTTPException(409, "Only reviewed answers can become anchors.") from None
     return RedirectResponse("/review/calibration", status_code=303)
+
+
+# ------------------------------------------------------------------ the offline scorer's model
+
+
+@router.post("/scorer/retrain", name="retrain_scorer", dependencies=[CsrfDep])
+def retrain_scorer(request: Request, admin: Admin, db: SessionDep):
+    """Fit a new offline scorer from reviewed answers, on a background thread (it takes a minute)."""
+    if not scorer_models.enough_to_retrain(db=db):
+        return RedirectResponse("/review/agreement?retrain=too-few#scorer-models", status_code=303)
+    state = request.app.state
+    started = scorer_models.retrain_in_background(
+        read_db=state.read_db, write_db=state.write_db, catalog=state.catalog, admin_id=admin.id
+    )
+    return RedirectResponse(f"/review/agreement?retrain={'started' if started else 'busy'}#scorer-models", status_code=303)
+
+
+@router.post("/scorer/activate", name="activate_scorer", dependencies=[CsrfDep])
+def activate_scorer(admin: Admin, db: SessionDep, version: str = Form(..., max_length=80)):
+    """Make a trained model, or the bundled one, the live offline scorer."""
+    try:
+        scorer_models.activate(db=db, version=version, by=admin)
+    except LookupError:
+        raise HTTPException(404, "No such scorer model.") from None
+    return RedirectResponse("/review/agreement#scorer-models", status_code=303)
+
+
+@router.post("/scorer/rollback", name="rollback_scorer", dependencies=[CsrfDep])
+def rollback_scorer(admin: Admin, db: SessionDep):
+    """Make live again the model that was live before the current one."""
+    scorer_models.rollback(db=db, by=admin)
+    return RedirectResponse("/review/agreement#scorer-models", status_code=303)

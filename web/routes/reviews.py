@@ -15,6 +15,7 @@ from web.models import AnchorAnswer, Review, User
 from web.rendering import render
 from web.services import answers as answer_service
 from web.services import calibration as calibration_service
+from web.services import scorer_models
 from web.services import reviews as review_service
 
 router = APIRouter(dependencies=[Depends(optional_user)])
@@ -208,6 +209,13 @@ def agreement(request: Request, reviewer: Reviewer, db: SessionDep):
             "table": calibration_service.agreement_table(db=db),
             "history": calibration_service.agreement_over_time(db=db),
             "reviewers": calibration_service.reviewer_stats(db=db),
+            "live_version": scorer_models.active_version(db=db),
+            "bundled_version": scorer_models.bundled_version(),
+            "scorer_models": scorer_models.models(db=db),
+            "activations": scorer_models.activations(db=db, limit=5),
+            "retrain": request.query_params.get("retrain"),
+            "retrain_minimum": (scorer_models.MIN_REVIEWED_ANSWERS, scorer_models.MIN_QUESTIONS),
+            "reviewed": scorer_models.reviewed_counts(db=db),
         },
     )
 

@@ -16,6 +16,7 @@ from web.db import utcnow
 from web.models import Answer, ScoreCardRecord, ScoringJob
 from web.services import practice_queue
 from web.scorers import enabled_scorers, run_scorer
+from web.services import scorer_models
 from web.settings import Settings
 
 log = logging.getLogger("tpmprep.scoring")
@@ -146,9 +147,11 @@ def process_one(*, write_db, catalog: Catalog, settings: Settings, worker_id: st
         job_id, scorer_name = job.id, job.scorer
         answer = db.get(Answer, job.answer_id)
         text, question_id = answer.text, answer.question_id
+        offline = scorer_models.active_scorer(db=db)
     card, error, final = None, None, False
     try:
-        card = run_scorer(scorer_name, text=text, rubric=rubric_for(catalog=catalog, question_id=question_id), settings=settings)
+        card = run_scorer(scorer_name, text=text, rubric=rubric_for(catalog=catalog, question_id=question_id),
+                          settings=settings, offline=offline)
     except Exception as exc:  # any scorer failure is recorded on the job; the answer is untouched
         log.warning("scoring job %s (%s) failed: %s", job_id, scorer_name, exc)
         final = getattr(exc, "final", False)
