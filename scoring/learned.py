@@ -284,7 +284,7 @@ class LearnedScorer:
             scorer_version=self.model.version,
             rubric_hash=reading.signals_fingerprint,
             notes=tuple(f"Scores are limited to {cap:.1f}: the answer {why}." for why in reasons[:1]),
-            meta={"words": reading.words, "relevance": round(probability, 3), "model": self.model.version},
+            meta={"words": reading.words, "relevance": round(probability, 3)},
         )
 
     def _dimension(self, reading: Reading, d: str, cap: float, reasons: list[str]) -> DimensionScore:
@@ -343,11 +343,15 @@ def _rationale(reading: Reading, d: str, score: int, raw: float, cap: float, rea
         done = sum(1 for m in points if m.covered)
         things = "the one thing" if len(points) == 1 else f"the {len(points)} things"
         parts.append(f"Does {done} of {things} a strong answer does here.")
-    if len(per_sentence):
+    if score > MIN_SCORE and len(per_sentence):  # a 1 is explained by what is missing, not by "credit"
         best = int(np.argmax(per_sentence))
         if per_sentence[best] >= MIN_EFFECT:
             sentence = reading.sentences[best]
             parts.append(f"Most credit came from: \u201c{_quote(reading.doc.text[sentence.start:sentence.end])}\u201d")
+    if score == MIN_SCORE:
+        missing = [m.point.description for m in points if not m.covered]
+        if missing:
+            parts.append(f"Missing most: {missing[0][0].lower() + missing[0][1:]}")
     if abs(whole) >= 0.25:
         parts.append(f"The answer as a whole (length, layout, clarity) {'added' if whole > 0 else 'took away'} "
                      f"{abs(whole):.1f} against a typical answer.")

@@ -53,8 +53,11 @@ def print_card(card: ScoreCard, text: str) -> None:
             print(f"  covered: {', '.join(ds.covered)}")
         if ds.missing:
             print(f"  missing: {', '.join(ds.missing)}")
+        if ds.rationale:
+            print(f"  {ds.rationale}")
         for ev in ds.evidence[:4]:
-            print(f"  · [{ev.label}] \"{ev.text[:90]}\"")
+            effect = f"{ev.effect:+.2f}" if ev.effect else "·"
+            print(f"  {effect} \"{ev.text[:90]}\"")
     if card.strengths:
         print("\nStrengths:")
         for s in card.strengths:

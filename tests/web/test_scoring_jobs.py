@@ -63,10 +63,10 @@ def test_two_workers_never_score_a_job_twice(app, catalog, monkeypatch):
     calls: Counter = Counter()
     real = web.scorers.SCORERS["offline"]
 
-    def counting(text, rubric, settings):
+    def counting(text, rubric, settings, offline):
         calls[text] += 1
         time.sleep(0.005)  # widen the window in which two workers could collide
-        return real(text, rubric, settings)
+        return real(text, rubric, settings, offline)
 
     monkeypatch.setitem(web.scorers.SCORERS, "offline", counting)
     workers = [_worker(app, name=f"w{i}") for i in range(2)]
