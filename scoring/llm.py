@@ -237,6 +237,8 @@ class LLMFailure(Exception):
         self.code = code
         self.reason = reason
         self.detail = (detail or reason)[:MAX_DETAIL_CHARS]
+        self.trace: _Trace = _Trace()  # filled in by judge_with_llm
+        self.latency_ms = 0
 
 
 @dataclass
@@ -543,10 +545,8 @@ def fallback_card(answer: str, rubric: Rubric, failure: LLMFailure, *, config: L
     return replace(card, notes=(*card.notes, note), meta=meta)
 
 
-def score_with_llm(text: str, rubric: Rubric, *, config: LLMConfig,
-                   fallback: Callable[[str, Rubric], ScoreCard] | None = None) -> ScoreCard:
-    """Score an answer with the LLM; on any failure, the offline card (`fallback`, by default the
-    rule-based scorer) with a note saying why."""
+def judge_with_llm(text: str, rubric: Rubric, *, config: LLMConfig) -> ScoreCard:
+    """Score an answer with the LLM, or raise LLMFailure saying why (with `trace` and `latency_ms` on it)."""
     started = time.monotonic()
     trace = _Trace()
     deadline = started + config.timeout * (1 + max(0, config.max_retries))
@@ -560,7 +560,19 @@ def score_with_llm(text: str, rubric: Rubric, *, config: LLMConfig,
                           latency_ms=latency_ms)
     except LLMFailure as failure:
         reason = failure
-    except Exception as exc:  # noqa: BLE001 - the contract: an LLM problem never reaches the caller
+    except Exception as exc:  # noqa: BLE001 - the contract: any LLM problem becomes an LLMFailure
         reason = LLMFailure("unexpected", f"unexpected error: {type(exc).__name__}", repr(exc))
-    latency_ms = int((time.monotonic() - started) * 1000)
-    return fallback_card(text, rubric, reason, config=config, trace=trace, latency_ms=latency_ms, fallback=fallback)
+    reason.trace = trace
+    reason.latency_ms = int((time.monotonic() - started) * 1000)
+    raise reason
+
+
+def score_with_llm(text: str, rubric: Rubric, *, config: LLMConfig,
+                   fallback: Callable[[str, Rubric], ScoreCard] | None = None) -> ScoreCard:
+    """judge_with_llm, or on any failure the offline card (`fallback`, by default the rule-based
+    scorer) with a note saying why: for callers that want a card whatever happens."""
+    try:
+        return judge_with_llm(text, rubric, config=config)
+    except LLMFailure as failure:
+        return fallback_card(text, rubric, failure, config=config, trace=failure.trace,
+                             latency_ms=failure.latency_ms, fallback=fallback)

@@ -16,4 +16,6 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian's chromium for the browser tests..."
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+echo "Checking the boundaries between the parts (import-linter contracts in pyproject.toml)..."
+.venv/bin/lint-imports --no-cache >/dev/null || { .venv/bin/lint-imports --no-cache; exit 1; }
 exec .venv/bin/python -m pytest "$@"

@@ -24,7 +24,7 @@ def _offline(text: str, rubric: Rubric, settings: Settings, offline: LearnedScor
 
 
 def _llm(text: str, rubric: Rubric, settings: Settings, offline: LearnedScorer) -> ScoreCard:
-    from scoring.llm import LLMConfig, score_with_llm
+    from scoring.llm import LLMConfig, LLMFailure, judge_with_llm
 
     config = LLMConfig(
         base_url=settings.llm_base_url,
@@ -33,12 +33,11 @@ def _llm(text: str, rubric: Rubric, settings: Settings, offline: LearnedScorer) 
         timeout=settings.llm_timeout_seconds,
         max_retries=settings.llm_max_retries,
     )
-    card = score_with_llm(text, rubric, config=config, fallback=offline.score)
-    if card.scorer != LLM:
-        # The LLM scorer fell back to the offline card; that card exists already, so record why instead.
-        reason = "; ".join(card.notes) or str(card.meta.get("llm_error", "unknown error"))
-        raise ScorerUnavailable(reason)
-    return card
+    try:
+        return judge_with_llm(text, rubric, config=config)
+    except LLMFailure as failure:
+        # The offline card of this answer exists already (its own job): nothing is scored twice.
+        raise ScorerUnavailable(failure.reason) from None
 
 
 SCORERS: dict[str, Callable[[str, Rubric, Settings, LearnedScorer], ScoreCard]] = {OFFLINE: _offline, LLM: _llm}

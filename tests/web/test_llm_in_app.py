@@ -96,3 +96,17 @@ def test_llm_endpoint_down_at_start_does_not_stop_the_site(settings, catalog):
     with TestClient(create_app(down, catalog=catalog)) as c:
         assert c.get("/").status_code == 200
         assert re.search("question", c.get("/questions").text)
+
+
+def test_a_failed_llm_call_does_not_score_the_answer_offline_again(app, catalog, fake_openai, monkeypatch):
+    from scoring.learned import LearnedScorer
+    from web.scorers import ScorerUnavailable, run_scorer
+
+    fake_openai.default = error(500, "model crashed")
+    offline_calls = []
+    real = LearnedScorer.score
+    monkeypatch.setattr(LearnedScorer, "score", lambda self, text, rubric: offline_calls.append(text) or real(self, text, rubric))
+    question = catalog.question(first_question_id(catalog))
+    with pytest.raises(ScorerUnavailable, match="HTTP 500"):
+        run_scorer("llm", text=ANSWER, rubric=question.rubric, settings=app.state.settings)
+    assert offline_calls == []
