@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, NamedTuple, Sequence
 
 import threading
@@ -30,6 +31,7 @@ PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
 # After one of these (a label's colon, a bracket, a quote, a dash) a capital letter means nothing.
 CLAUSE_OPENERS = frozenset(":;(\"“'‘—–-")
 LIST_LETTERS = frozenset("abcd")  # "a) ..." list markers, read as tokens of one letter
+ANALYSED_KEPT = 256  # analysed answers remembered; a Document is immutable, so sharing one is safe
 NEAR_DUPLICATE = 0.8  # content overlap above which a sentence only repeats an earlier one
 MIN_DEDUP_WORDS = 3  # content words a sentence needs before a near-repeat (not only an exact one) counts
 
@@ -446,8 +448,10 @@ def _dedup_flags(tokens: Sequence[Token], sentences: Sequence[Span], fillers: Se
     return skip, repeated
 
 
+@lru_cache(maxsize=ANALYSED_KEPT)
 def analyse(text: str) -> Document:
-    """Tokenise and segment an answer once, for every signal to read."""
+    """Tokenise and segment an answer once, for every signal to read (remembered: the same answer is
+    read against several rubrics when training, and re-scored by more than one scorer)."""
     tokens = tokenize(text)
     fillers = filler_flags(tokens)
     sentences = split_sentences(text, tokens)
