@@ -31,7 +31,7 @@ def build_app(database_url: str):
     from fastapi.responses import Response
     from fastapi.testclient import TestClient
 
-    from web import migrations
+    from web.infra import migrations
     from web.app import create_app
     from web.settings import Settings
 

@@ -140,7 +140,7 @@ def breakdown(database_url: str, plans_out: Path | None) -> None:
     """Time each service function the pages call and record the SQL and plan of each statement."""
     from sqlalchemy import event, select
 
-    from web import charts
+    from web.ui import charts
     from web.content import load_catalog
     from web.db import make_engine, make_sessionmaker
     from web.models import User

@@ -96,7 +96,7 @@ def main() -> int:
     parser.add_argument("--scorer", choices=("learned", "rules"), default="learned")
     args = parser.parse_args()
     if args.scorer == "learned":
-        from web.scorer_model import bundled_scorer
+        from web.infra.scorer_model import bundled_scorer
 
         score = bundled_scorer().score
     else:

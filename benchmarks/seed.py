@@ -24,7 +24,7 @@ What it writes (all with SQLAlchemy Core executemany, never through the scorer p
     expired), ~3 % flagged, the rest reviewed, with reviews (60 % by reviewer@bench.example),
     their audit-trail revisions and the candidates' notifications.
 
-The schema is created with web.migrations.upgrade first. Nothing is ANALYZEd on SQLite unless
+The schema is created with web.infra.migrations.upgrade first. Nothing is ANALYZEd on SQLite unless
 --analyze is given (the app never runs ANALYZE, so a real SQLite database has no statistics);
 PostgreSQL gets VACUUM ANALYZE, which autovacuum would do on its own after a bulk load.
 """
@@ -156,7 +156,7 @@ def main() -> None:
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE on SQLite too (PostgreSQL always gets VACUUM ANALYZE)")
     args = parser.parse_args()
 
-    from web import migrations
+    from web.infra import migrations
     from web.content import load_catalog
     from web.db import make_engine
     from web.models import (
@@ -170,7 +170,7 @@ def main() -> None:
         ScoringJob,
         User,
     )
-    from web.security import hash_password
+    from web.infra.security import hash_password
     from web.services.practice_queue import rating_for
     from web.settings import Settings
 

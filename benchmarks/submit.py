@@ -6,7 +6,7 @@ Usage:
 
 Default database: a fresh SQLite file in a temporary folder. With a PostgreSQL URL (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/tpmprep_submit) the database is dropped and created
-anew. Steps: migrate (web.migrations.upgrade); create one candidate per client with
+anew. Steps: migrate (web.infra.migrations.upgrade); create one candidate per client with
 `tpmprep users create` (password on stdin); start `uvicorn --factory web.app:create_app` on
 127.0.0.1 with the app's defaults (the scoring worker thread on, TPMPREP_RUN_WORKER=true);
 then --clients threads each submit answers back to back for --seconds:
@@ -174,7 +174,7 @@ def main() -> None:
           f"--seconds {args.seconds} --mode {args.mode} --workers {args.workers}{' --no-run-worker' if args.no_run_worker else ''}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} cores")
     prepare_database(url, fresh=True)
-    from web import migrations
+    from web.infra import migrations
 
     migrations.upgrade(url)
     env = os.environ.copy()

@@ -1,6 +1,6 @@
 """Sentence vectors from a static token-embedding table: mean of token vectors, unit length.
 
-The table and the word encoder are handed in by the caller (web.text_model loads WordLlama's
+The table and the word encoder are handed in by the caller (web.infra.text_model loads WordLlama's
 bundled files), so this module reads no files and touches no network. Texts are split into
 words here and each word is encoded once and remembered: a sentence model over a static table
 needs no context, and answers reuse the same few thousand words, so this is several times

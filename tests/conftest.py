@@ -38,7 +38,7 @@ def recreate_postgres_database(name: str) -> str:
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> str:
     """A database at head, made once: a SQLite file to copy, or the PostgreSQL test database."""
-    from web import migrations
+    from web.infra import migrations
 
     if ON_POSTGRES:
         url = recreate_postgres_database(f"tpmprep_test_{os.getpid()}")

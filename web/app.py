@@ -14,10 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.content import Catalog, load_catalog
 from web.db import make_engine, make_sessionmaker
-from web.deps import LoginRequired
-from web.migrations import pending_revisions
-from web.observability import Metrics, RequestObserver, configure_logging
-from web.rendering import make_templates, render
+from web.routes.deps import LoginRequired
+from web.infra.migrations import pending_revisions
+from web.infra.observability import Metrics, RequestObserver, configure_logging
+from web.ui.rendering import make_templates, render
 from web.settings import REPO_ROOT, Settings, get_settings
 
 log = logging.getLogger("tpmprep")
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from web.worker import start_background_worker
+        from web.infra.worker import start_background_worker
 
         worker = start_background_worker(app) if settings.run_worker else None
         try:
@@ -142,7 +142,7 @@ def _job_counts(read_db) -> dict[str, int]:
 
 
 def _install_headers(app: FastAPI) -> None:
-    from web.page_cache import AnonymousPageCache
+    from web.infra.page_cache import AnonymousPageCache
 
     # Added last = outermost: cached pages still get the security headers and are logged and timed.
     app.add_middleware(AnonymousPageCache)

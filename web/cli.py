@@ -20,7 +20,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.upgrade:
         _ensure_sqlite_folder(settings)
-        from web import migrations
+        from web.infra import migrations
 
         migrations.upgrade(settings.database_url)
     try:
@@ -61,7 +61,7 @@ def _ensure_sqlite_folder(settings: Settings) -> None:
 
 def _db(args: argparse.Namespace, settings: Settings) -> int:
     """Apply, revert or show migrations."""
-    from web import migrations
+    from web.infra import migrations
     from web.db import make_engine
 
     _ensure_sqlite_folder(settings)
@@ -105,7 +105,7 @@ def _session_factory(settings: Settings):
 
 def _users_create(args: argparse.Namespace, settings: Settings) -> int:
     """Create a user; prompts for the password or generates one and prints it once."""
-    from web.security import new_token
+    from web.infra.security import new_token
     from web.services import users as user_service
 
     generated = False
@@ -215,7 +215,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from web.content import load_catalog
     from web.db import make_engine, make_sessionmaker
     from web.app import check_schema
-    from web.worker import Worker
+    from web.infra.worker import Worker
 
     engine = make_engine(settings.database_url)
     check_schema(engine, settings.database_url)
@@ -236,8 +236,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     """Measure scorer agreement with graded answers."""
     from scoring.evaluate import evaluate, format_report
     from scoring.rubric import DIMENSIONS
-    from web.eval_predict import predictor
-    from web.graded import read_records
+    from web.services.eval_predict import predictor
+    from web.services.graded import read_records
 
     if args.cv:
         return _eval_cv(args, settings)
@@ -266,7 +266,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 def _graded_examples(paths: list[str], settings: Settings):
     """Training examples and catalog references from graded JSON-lines files."""
     from web.content import load_catalog
-    from web.graded import examples_from, read_records, references_from
+    from web.services.graded import examples_from, read_records, references_from
 
     catalog = load_catalog(settings.content_dir)
     records = [r for p in paths for r in read_records(Path(p))]
@@ -278,8 +278,8 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
     import time
 
     from scoring.training import fit
-    from web.scorer_model import BUNDLED_MODEL, save_model
-    from web.text_model import load_embedder
+    from web.infra.scorer_model import BUNDLED_MODEL, save_model
+    from web.infra.text_model import load_embedder
 
     started = time.perf_counter()
     try:
@@ -301,8 +301,8 @@ def _train(args: argparse.Namespace, settings: Settings) -> int:
 def _eval_cv(args: argparse.Namespace, settings: Settings) -> int:
     """Out-of-sample agreement: nested leave-one-question-out and leave-one-file-out."""
     from scoring.training import cross_validate
-    from web.cv_report import markdown_table
-    from web.text_model import load_embedder
+    from web.ui.cv_report import markdown_table
+    from web.infra.text_model import load_embedder
 
     examples, references = _graded_examples(args.file, settings)
     report = cross_validate(examples, references, load_embedder(),
@@ -361,7 +361,7 @@ def _model(args: argparse.Namespace, settings: Settings) -> int:
 
 def _score(args: argparse.Namespace, settings: Settings) -> int:
     """Score one answer from a file or stdin and print the card."""
-    from web.eval_predict import print_card, score_text
+    from web.services.eval_predict import print_card, score_text
 
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     try:

@@ -50,7 +50,7 @@ def conflict_generic() -> Rubric:
 @pytest.fixture(scope="session")
 def learned():
     """The learned scorer as the site runs it: the bundled model and the bundled text model."""
-    from web.scorer_model import bundled_scorer
+    from web.infra.scorer_model import bundled_scorer
 
     return bundled_scorer()
 

@@ -18,7 +18,7 @@ PROBE = textwrap.dedent(
     socket.create_connection = refuse
     socket.getaddrinfo = refuse
 
-    from web.scorer_model import bundled_scorer
+    from web.infra.scorer_model import bundled_scorer
     from scoring.generic import generic_rubric
 
     card = bundled_scorer().score(
@@ -41,7 +41,7 @@ def test_the_text_model_and_scorer_work_with_the_network_refused():
 
 
 def test_the_embedder_is_deterministic_and_unit_length():
-    from web.text_model import load_embedder
+    from web.infra.text_model import load_embedder
 
     embedder = load_embedder()
     a = embedder.embed(["The sponsor heard about the slip from me first.", ""])

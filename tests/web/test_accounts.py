@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_of, login, make_user, soup, text_of
 from web.db import utcnow
-from web.deps import CSRF_COOKIE, SESSION_COOKIE
+from web.routes.deps import CSRF_COOKIE, SESSION_COOKIE
 from web.models import User, UserSession
-from web.security import token_hash
+from web.infra.security import token_hash
 
 
 def _session_rows(app):

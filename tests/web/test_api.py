@@ -1,7 +1,7 @@
 """The JSON API: questions, guides, answers; cookie auth with a CSRF header, or bearer tokens."""
 
 from tests.conftest import first_question_id, make_user, soup, text_of
-from web.deps import CSRF_HEADER
+from web.routes.deps import CSRF_HEADER
 
 
 def test_questions_filter_search_and_paginate(client, catalog):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from web.scorer_model import bundled_scorer
+from web.infra.scorer_model import bundled_scorer
 
 
 def score(text, rubric):

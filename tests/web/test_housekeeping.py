@@ -9,7 +9,7 @@ from web.db import utcnow
 from web.models import LoginAttempt, UserSession
 from web.services import sessions as session_service
 from web.services.users import get_by_id
-from web.worker import Worker
+from web.infra.worker import Worker
 
 
 def test_worker_purges_expired_sessions_and_old_failed_logins(app):

@@ -136,7 +136,7 @@ def test_progress_dashboard_aggregates_and_table_alternatives(app, client, catal
 
 def test_cached_charts_follow_new_answers(app, client, catalog, candidate):
     """Chart SVGs are cached by the data they draw, so a new answer redraws them and nothing is stale."""
-    from web import charts
+    from web.ui import charts
 
     qids = sorted(catalog.questions)
     _answer(client, qids[0], GOOD)

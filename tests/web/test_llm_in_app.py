@@ -100,7 +100,7 @@ def test_llm_endpoint_down_at_start_does_not_stop_the_site(settings, catalog):
 
 def test_a_failed_llm_call_does_not_score_the_answer_offline_again(app, catalog, fake_openai, monkeypatch):
     from scoring.learned import LearnedScorer
-    from web.scorers import ScorerUnavailable, run_scorer
+    from web.services.scorers import ScorerUnavailable, run_scorer
 
     fake_openai.default = error(500, "model crashed")
     offline_calls = []

@@ -5,7 +5,7 @@ from alembic import command
 from sqlalchemy import create_engine, inspect
 
 from tests.conftest import ON_POSTGRES, recreate_postgres_database
-from web import migrations
+from web.infra import migrations
 from web.app import SchemaOutOfDate, create_app
 
 

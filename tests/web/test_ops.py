@@ -39,7 +39,7 @@ def test_metrics_expose_latency_and_job_counts(client, candidate, catalog):
 
 
 def test_structured_access_logs_carry_the_request_id(app, client, caplog):
-    from web.observability import JsonFormatter
+    from web.infra.observability import JsonFormatter
 
     with caplog.at_level(logging.INFO, logger="tpmprep.access"):
         response = client.get("/guides", headers={"X-Request-ID": "trace-123"})

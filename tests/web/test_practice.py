@@ -110,12 +110,12 @@ def test_a_candidate_never_sees_another_candidates_answer(client, app, catalog, 
 
 
 def test_scorer_failure_keeps_the_answer_and_shows_no_error_page(client, app, catalog, candidate, monkeypatch):
-    import web.scorers
+    import web.services.scorers
 
     def broken(*_args, **_kw):
         raise RuntimeError("scorer exploded")
 
-    monkeypatch.setitem(web.scorers.SCORERS, "offline", broken)
+    monkeypatch.setitem(web.services.scorers.SCORERS, "offline", broken)
     response = _submit(client, first_question_id(catalog), ANSWER)
     assert response.status_code == 303
     page = client.get(response.headers["location"])

@@ -16,7 +16,7 @@ from web.models import Answer, ScoreCardRecord, ScoringJob
 from web.services import answers as answer_service
 from web.services import scoring_jobs
 from web.services.users import get_by_id
-from web.worker import Worker
+from web.infra.worker import Worker
 
 ANSWER = "I owned the rollout plan, named a rollback owner and sent the VP a weekly status update with the risk register."
 
@@ -57,18 +57,18 @@ def test_a_worker_scores_pending_jobs_once(app, catalog):
 
 
 def test_two_workers_never_score_a_job_twice(app, catalog, monkeypatch):
-    import web.scorers
+    import web.services.scorers
 
     _answers(app, catalog, 30)
     calls: Counter = Counter()
-    real = web.scorers.SCORERS["offline"]
+    real = web.services.scorers.SCORERS["offline"]
 
     def counting(text, rubric, settings, offline):
         calls[text] += 1
         time.sleep(0.005)  # widen the window in which two workers could collide
         return real(text, rubric, settings, offline)
 
-    monkeypatch.setitem(web.scorers.SCORERS, "offline", counting)
+    monkeypatch.setitem(web.services.scorers.SCORERS, "offline", counting)
     workers = [_worker(app, name=f"w{i}") for i in range(2)]
     threads = [threading.Thread(target=w.run, kwargs={"until_idle": True}) for w in workers]
     for t in threads:
@@ -109,17 +109,17 @@ def test_a_worker_process_killed_mid_job_is_finished_by_another(app, catalog, se
     script.write_text(textwrap.dedent(f"""
         import time
         from datetime import timedelta
-        import web.scorers
+        import web.services.scorers
         from web.content import load_catalog
         from web.db import make_engine, make_sessionmaker
         from web.settings import Settings
-        from web.worker import Worker
+        from web.infra.worker import Worker
 
         def hang(*_a, **_k):
             print("scoring", flush=True)
             time.sleep(600)
 
-        web.scorers.SCORERS["offline"] = hang
+        web.services.scorers.SCORERS["offline"] = hang
         settings = Settings(database_url={settings.database_url!r}, environment="test")
         engine = make_engine(settings.database_url)
         Worker(write_db=make_sessionmaker(engine, write=True), catalog=load_catalog(settings.content_dir),
@@ -144,10 +144,10 @@ def test_a_worker_process_killed_mid_job_is_finished_by_another(app, catalog, se
 
 
 def test_failures_are_retried_then_marked_failed_with_the_error(app, catalog, monkeypatch):
-    import web.scorers
+    import web.services.scorers
 
     _answers(app, catalog, 1)
-    monkeypatch.setitem(web.scorers.SCORERS, "offline", lambda *a: (_ for _ in ()).throw(ValueError("bad input")))
+    monkeypatch.setitem(web.services.scorers.SCORERS, "offline", lambda *a: (_ for _ in ()).throw(ValueError("bad input")))
     worker = _worker(app)
     for _ in range(scoring_jobs.MAX_ATTEMPTS):
         assert worker.run_once() is True

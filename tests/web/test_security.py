@@ -7,7 +7,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from tests.conftest import csrf_of, first_question_id, login, make_user, soup
-from web.deps import CSRF_HEADER
+from web.routes.deps import CSRF_HEADER
 
 ROLES = ("anonymous", "owner", "stranger", "reviewer", "admin")
 # O: allowed (any outcome but a denial), L: asked to log in, F: forbidden (403), H: hidden (404).
@@ -119,7 +119,7 @@ def world(app, catalog):
     from web.services import mock as mock_service
     from web.services import reviews as review_service
     from web.services.users import get_by_id
-    from web.submission import submit_and_score
+    from web.services.submission import submit_and_score
 
     ids = {role: make_user(app, f"{role}@example.com", role={"reviewer": "reviewer", "admin": "admin"}.get(role, "candidate")) for role in ROLES[1:]}
     question = catalog.question(first_question_id(catalog))

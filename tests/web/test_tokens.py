@@ -3,7 +3,7 @@
 from fastapi.testclient import TestClient
 
 from tests.conftest import csrf_of, login, make_user, soup, text_of
-from web.security import API_TOKEN_PREFIX
+from web.infra.security import API_TOKEN_PREFIX
 
 
 def _create(client, name):

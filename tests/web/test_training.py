@@ -9,7 +9,7 @@ import numpy as np
 
 from scoring.rubric import DIMENSIONS
 from web.cli import main
-from web.scorer_model import load_model, scorer_for
+from web.infra.scorer_model import load_model, scorer_for
 
 QUESTIONS = ("pe-six-week-slip-recovery", "ps-cloud-cost-reduction", "beh-missed-deadline", "tech-zero-downtime-db-migration")
 CUTS = (1, 2, 3, 5, 8, 40)

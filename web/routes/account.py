@@ -7,9 +7,9 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
-from web.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, SessionDep, SettingsDep, optional_user
-from web.rendering import render
-from web.security import verify_password
+from web.routes.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, SessionDep, SettingsDep, optional_user
+from web.ui.rendering import render
+from web.infra.security import verify_password
 from web.services import account_data
 from web.services import sessions as session_service
 from web.services import tokens as token_service

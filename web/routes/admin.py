@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from web.deps import MAX_ID, CatalogDep, CsrfDep, IdPath, SessionDep, optional_user, require_role
+from web.routes.deps import MAX_ID, CatalogDep, CsrfDep, IdPath, SessionDep, optional_user, require_role
 from web.models import ReviewRequest, User
-from web.rendering import render
+from web.ui.rendering import render
 from web.services import calibration as calibration_service
 from web.services import reviews as review_service
 from web.services import scorer_models

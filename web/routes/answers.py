@@ -3,9 +3,9 @@
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from scoring.card import ScoreCard
-from web.deps import CatalogDep, CurrentUser, IdPath, PageQuery, SessionDep, optional_user
+from web.routes.deps import CatalogDep, CurrentUser, IdPath, PageQuery, SessionDep, optional_user
 from web.models import Answer
-from web.rendering import render
+from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import reviews as review_service
 from web.services import scoring_jobs

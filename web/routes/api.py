@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from web.content import Guide, Question
-from web.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, PageQuery, SessionDep, SettingsDep
+from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, PageQuery, SessionDep, SettingsDep
 from web.models import Answer
-from web.schemas import (
+from web.routes.schemas import (
     AnswerDetail,
     AnswerIn,
     AnswerOut,
@@ -27,7 +27,7 @@ from web.schemas import (
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
 from web.services import scoring_jobs
-from web.submission import submit_and_score
+from web.services.submission import submit_and_score
 
 _ERRORS = {code: {"model": ErrorOut} for code in (401, 403, 404, 422, 503)}
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=_ERRORS)

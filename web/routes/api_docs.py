@@ -7,9 +7,9 @@ import re
 from fastapi import APIRouter, Depends, Request
 from markupsafe import Markup, escape
 
-from web.api_reference import ApiReference, build_reference
-from web.deps import optional_user
-from web.rendering import render
+from web.ui.api_reference import ApiReference, build_reference
+from web.routes.deps import optional_user
+from web.ui.rendering import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(optional_user)])
 

@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from web.content import Guide
-from web.deps import CatalogDep, optional_user
-from web.rendering import render
+from web.routes.deps import CatalogDep, optional_user
+from web.ui.rendering import render
 
 router = APIRouter(prefix="/guides", dependencies=[Depends(optional_user)])
 

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter, Depends, Request
 
-from web.deps import CatalogDep, OptionalUser, SessionDep, optional_user
-from web.rendering import render
+from web.routes.deps import CatalogDep, OptionalUser, SessionDep, optional_user
+from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import practice_queue
 

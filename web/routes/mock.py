@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from web.deps import MAX_ID, CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, optional_user
+from web.routes.deps import MAX_ID, CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, optional_user
 from web.models import MockInterview
-from web.rendering import render
+from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import mock as mock_service
 from web.services import scoring_jobs
-from web.submission import submit_and_score
+from web.services.submission import submit_and_score
 
 router = APIRouter(prefix="/mock", dependencies=[Depends(optional_user)])
 

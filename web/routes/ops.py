@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
-from web.migrations import pending_revisions
+from web.infra.migrations import pending_revisions
 
 router = APIRouter(include_in_schema=False)
 

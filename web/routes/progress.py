@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from scoring.rubric import DIMENSIONS
-from web.charts import CHARTS
-from web.deps import CatalogDep, CurrentUser, IdQuery, SessionDep, optional_user
-from web.rendering import render
+from web.ui.charts import CHARTS
+from web.routes.deps import CatalogDep, CurrentUser, IdQuery, SessionDep, optional_user
+from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import practice_queue
 from web.services import progress as progress_service

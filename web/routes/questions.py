@@ -7,13 +7,13 @@ from fastapi.responses import RedirectResponse
 
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES, DIFFICULTIES, Question
-from web.deps import CatalogDep, CsrfDep, CurrentUser, OptionalUser, PageQuery, SessionDep, SettingsDep, optional_user
-from web.rendering import render
+from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, OptionalUser, PageQuery, SessionDep, SettingsDep, optional_user
+from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
 from web.services import practice_queue
 from web.services import saved as saved_service
-from web.submission import submit_and_score
+from web.services.submission import submit_and_score
 
 router = APIRouter(prefix="/questions", dependencies=[Depends(optional_user)])
 

@@ -10,9 +10,9 @@ from fastapi.responses import RedirectResponse
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES
-from web.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, SettingsDep, optional_user, require_role
+from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, SettingsDep, optional_user, require_role
 from web.models import AnchorAnswer, Review, User
-from web.rendering import render
+from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import calibration as calibration_service
 from web.services import scorer_models

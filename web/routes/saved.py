@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
 from web.content import render_user_markdown
-from web.deps import CatalogDep, CsrfDep, CurrentUser, SessionDep, optional_user
-from web.rendering import render
+from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, SessionDep, optional_user
+from web.ui.rendering import render
 from web.services import saved as saved_service
 
 router = APIRouter(dependencies=[Depends(optional_user)])

@@ -6,9 +6,9 @@ import threading
 
 from fastapi import APIRouter, Depends, Request
 
-from web.deps import CatalogDep, optional_user
-from web.rendering import render
-from web.search import SearchIndex, build_index
+from web.routes.deps import CatalogDep, optional_user
+from web.ui.rendering import render
+from web.services.search import SearchIndex, build_index
 
 router = APIRouter(dependencies=[Depends(optional_user)])
 _BUILD_LOCK = threading.Lock()

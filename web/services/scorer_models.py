@@ -21,11 +21,11 @@ from scoring.rubric import DIMENSIONS
 from scoring.training import cross_validate, fit
 from web.content import Catalog
 from web.db import utcnow
-from web.graded import examples_from, references_from, rubric_for
+from web.services.graded import examples_from, references_from, rubric_for
 from web.models import Answer, ReviewRequest, ScorerActivation, ScorerModel, User
-from web.scorer_model import bundled_model, bundled_scorer, cached_scorer, model_from_bytes, model_to_bytes, scorer_for
+from web.infra.scorer_model import bundled_model, bundled_scorer, cached_scorer, model_from_bytes, model_to_bytes, scorer_for
 from web.services import calibration
-from web.text_model import load_embedder
+from web.infra.text_model import load_embedder
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from web.content import Catalog
 from web.db import utcnow
 from web.models import Answer, ScoreCardRecord, ScoringJob
 from web.services import practice_queue
-from web.scorers import enabled_scorers, run_scorer
+from web.services.scorers import enabled_scorers, run_scorer
 from web.services import scorer_models
 from web.settings import Settings
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from web.db import as_utc, utcnow
 from web.models import User, UserSession
-from web.security import new_token, token_hash
+from web.infra.security import new_token, token_hash
 from web.settings import Settings
 
 TOUCH_EVERY = timedelta(minutes=5)  # update last_seen_at at most this often, to keep reads cheap

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from web.db import as_utc, utcnow
 from web.models import ApiToken, User
-from web.security import API_TOKEN_PREFIX, new_token, token_hash
+from web.infra.security import API_TOKEN_PREFIX, new_token, token_hash
 
 MAX_NAME = 100
 MAX_TOKENS_PER_USER = 20

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from web.db import utcnow
 from web.models import ROLES, LoginAttempt, User, UserSession
-from web.security import hash_password, password_problem, verify_password
+from web.infra.security import hash_password, password_problem, verify_password
 from web.settings import Settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -12,15 +12,12 @@ from sqlalchemy.orm import Session
 
 from web.content import Catalog
 from web.models import User, UserSession
-from web.security import tokens_match
+from web.infra.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, expected_csrf, tokens_match  # noqa: F401  (re-exported for routes)
 from web.services import sessions as session_service
 from web.services import tokens as token_service
 from web.settings import Settings
 
 SESSION_COOKIE = "tpmprep_session"
-CSRF_COOKIE = "tpmprep_csrf"  # for visitors without a session (sign-up and login forms)
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -162,13 +159,6 @@ def require_role(*roles: str):
         return user
 
     return check
-
-
-def expected_csrf(request: Request) -> str | None:
-    """The CSRF token this visitor's forms must carry: the session's, or the visitor cookie's."""
-    if getattr(request.state, "csrf", None):
-        return request.state.csrf
-    return request.cookies.get(CSRF_COOKIE)
 
 
 async def verify_csrf(request: Request, login: LoginDep) -> None:

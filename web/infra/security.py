@@ -62,3 +62,15 @@ def token_hash(token: str) -> str:
 def tokens_match(a: str | None, b: str | None) -> bool:
     """Constant-time comparison that is false when either side is missing."""
     return bool(a) and bool(b) and secrets.compare_digest(str(a), str(b))
+
+
+CSRF_COOKIE = "tpmprep_csrf"  # for visitors without a session (sign-up and login forms)
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def expected_csrf(request) -> str | None:
+    """The CSRF token this visitor's forms must carry: the session's, or the visitor cookie's."""
+    if getattr(request.state, "csrf", None):
+        return request.state.csrf
+    return request.cookies.get(CSRF_COOKIE)

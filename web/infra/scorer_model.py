@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 
 from scoring.learned import LearnedModel, LearnedScorer
-from web.text_model import load_embedder
+from web.infra.text_model import load_embedder
 
-BUNDLED_MODEL = Path(__file__).resolve().parent / "scorer_models" / "bundled.npz"
+BUNDLED_MODEL = Path(__file__).resolve().parents[1] / "scorer_models" / "bundled.npz"
 
 
 def model_to_bytes(model: LearnedModel) -> bytes:

@@ -51,7 +51,7 @@ def enabled_scorers(settings: Settings) -> list[str]:
 def run_scorer(name: str, *, text: str, rubric: Rubric, settings: Settings, offline: LearnedScorer | None = None) -> ScoreCard:
     """Score one answer with the named scorer; `offline` is the live learned scorer (default: the bundled one)."""
     if offline is None:
-        from web.scorer_model import bundled_scorer
+        from web.infra.scorer_model import bundled_scorer
 
         offline = bundled_scorer()
     return SCORERS[name](text, rubric, settings, offline)

@@ -12,9 +12,8 @@ from markupsafe import Markup
 
 from scoring.rubric import ANCHORS, DIMENSIONS, anchor_text
 from web.content import CATEGORIES, CATEGORY_LABELS, DIFFICULTIES
-from web.deps import CSRF_COOKIE, expected_csrf
-from web.feedback import all_evidence, highlight
-from web.security import new_token
+from web.ui.feedback import all_evidence, highlight
+from web.infra.security import CSRF_COOKIE, expected_csrf, new_token
 from web.settings import REPO_ROOT
 
 TEMPLATE_DIR = REPO_ROOT / "web" / "templates"

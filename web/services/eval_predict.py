@@ -7,7 +7,7 @@ from collections.abc import Callable
 from scoring.generic import generic_rubric
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS, anchor_text
-from web.scorers import run_scorer
+from web.services.scorers import run_scorer
 from web.settings import Settings
 
 
@@ -15,7 +15,7 @@ def predictor(scorer: str, settings: Settings) -> Callable[[dict], dict[str, int
     """A function mapping a graded record to predicted 1-5 scores with the chosen scorer."""
 
     from web.content import load_catalog
-    from web.graded import rubric_for
+    from web.services.graded import rubric_for
 
     catalog = load_catalog(settings.content_dir)
 

@@ -1,0 +1,1 @@
+"""Infrastructure: the worker, caches, observability, security, model files and migrations."""

@@ -1,0 +1,1 @@
+"""Presentation: rendering pages, charts, score-card feedback and the API reference."""
