@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from typing import Mapping, Sequence
 
+from scoring.card import round_half_up
 from scoring.rubric import DIMENSIONS
 
 PROFILE_GAP = 2  # gold dimensions this far apart are a real profile (1 could be rater noise)
@@ -160,7 +161,7 @@ def length_baseline(texts: Sequence[str], reference_scores: Sequence[int]) -> li
         while j + 1 < len(order) and counts[order[j + 1]] == counts[order[i]]:
             j += 1
         share = ordered_scores[i : j + 1]
-        tied_score = int(sum(share) / len(share) + 0.5)
+        tied_score = round_half_up(sum(share) / len(share))
         for t in range(i, j + 1):
             out[order[t]] = tied_score
         i = j + 1

@@ -10,9 +10,14 @@ from scoring.rubric import DIMENSIONS
 MIN_SCORE, MAX_SCORE = 1, 5
 
 
+def round_half_up(value: float) -> int:
+    """Round .5 up (for scores, which are positive), as the graded sets do for their consensus."""
+    return int(float(value) + 0.5)
+
+
 def clamp_score(value: float) -> int:
     """Round half up onto the 1-5 scale."""
-    return int(min(MAX_SCORE, max(MIN_SCORE, int(float(value) + 0.5))))
+    return int(min(MAX_SCORE, max(MIN_SCORE, round_half_up(value))))
 
 
 @dataclass(frozen=True)

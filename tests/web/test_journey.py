@@ -316,3 +316,12 @@ def test_export_contains_what_was_entered_and_delete_removes_it(app, client, cat
         assert db.scalar(select(func.count()).select_from(Answer)) == 0
         assert db.scalar(select(func.count()).select_from(Note)) == 0
     assert client.get("/answers", follow_redirects=False).status_code == 303
+
+
+def test_follow_up_cues_match_words_not_fragments():
+    from web.services.mock import cue_count
+
+    assert cue_count("What would you shut down first?", "leadership") == 0
+    assert cue_count("How did you own the decision?", "leadership") == 2
+    assert cue_count("When would you roll back, and who decides?", "risk") == 1
+    assert cue_count("Which metrics told you it was working?", "strategy") == 1

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS
+from scoring.text import tokenize
 from web.content import Catalog, Question, Track
 from web.db import as_utc, utcnow
 from web.models import Answer, MockInterview, MockItem, User
@@ -20,11 +21,30 @@ FOLLOW_UP_SECONDS = 180  # an interviewer's probe gets a short answer
 GRACE = timedelta(seconds=20)  # the browser submits at zero; allow for the round trip before calling time
 # Words that show which dimension a written follow-up probes.
 DIMENSION_CUES = {
-    "strategy": ("measure", "metric", "success", "priorit", "trade-off", "tradeoff", "goal", "business", "why", "alternative", "cost"),
-    "risk": ("risk", "wrong", "fail", "rollback", "roll back", "contingen", "mitigat", "depend", "slip", "worst", "break"),
-    "communication": ("tell", "communicat", "update", "stakeholder", "executive", "explain", "present", "escalat", "told", "message"),
-    "leadership": ("team", "conflict", "disagree", "you personally", "influence", "convince", "push back", "decid", "own", "learn"),
+    "strategy": ("measure", "metric", "success", "prioritize", "prioritise", "priority", "trade-off", "tradeoff", "goal",
+                 "business", "why", "alternative", "cost"),
+    "risk": ("risk", "wrong", "fail", "rollback", "roll back", "contingency", "mitigate", "mitigation", "depend",
+             "dependency", "slip", "worst", "break"),
+    "communication": ("tell", "communicate", "communication", "update", "stakeholder", "executive", "explain",
+                      "present", "escalate", "escalation", "told", "message"),
+    "leadership": ("team", "conflict", "disagree", "you personally", "influence", "convince", "push back", "decide",
+                   "decision", "own", "learn"),
 }
+# The same cues as stem sequences: a follow-up matches a cue word, never a fragment of another word
+# ("shut down" is not "own").
+_CUE_STEMS = {d: tuple(tuple(t.stem for t in tokenize(cue)) for cue in cues) for d, cues in DIMENSION_CUES.items()}
+
+
+def cue_count(text: str, dimension: str) -> int:
+    """How many of a dimension's cue words or phrases a follow-up question uses (on word stems)."""
+    stems = [t.stem for t in tokenize(text)]
+    count = 0
+    for cue in _CUE_STEMS[dimension]:
+        n = len(cue)
+        count += sum(1 for i in range(len(stems) - n + 1) if tuple(stems[i : i + n]) == cue)
+    return count
+
+
 # The guides that teach each dimension, for the report.
 DIMENSION_GUIDES = {
     "strategy": ("strategy-and-business-goals", "program-sense"),
@@ -115,11 +135,7 @@ def choose_follow_up(question: Question, card: ScoreCard) -> tuple[str, str]:
     weighted = [d for d in DIMENSIONS if question.weights.get(d, 0) > 0] or list(DIMENSIONS)
     # Lowest score first; among ties, the dimension the question weighs most.
     weakest = min(weighted, key=lambda d: (card.dimensions[d].score, -question.weights.get(d, 0), DIMENSIONS.index(d)))
-    cues = DIMENSION_CUES[weakest]
-    scored = sorted(
-        ((sum(cue in f.lower() for cue in cues), -i, f) for i, f in enumerate(question.follow_ups)),
-        reverse=True,
-    )
+    scored = sorted(((cue_count(f, weakest), -i, f) for i, f in enumerate(question.follow_ups)), reverse=True)
     if scored and scored[0][0] > 0:
         return scored[0][2], weakest
     missing = card.dimensions[weakest].missing

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from scoring.card import round_half_up
 from scoring.rubric import DIMENSIONS
 from web.db import as_utc, utcnow
 from web.models import Answer, Notification, Review, ReviewRequest, ReviewRevision, User
@@ -30,11 +31,6 @@ class QueueItem:
     answer: Answer
     waited: timedelta
     claimed_by_me: bool
-
-
-def round_half_up(value: float) -> int:
-    """Round .5 up, as the graded sets do for their consensus."""
-    return int(value + 0.5)
 
 
 def scores_of(row) -> dict[str, int]:
