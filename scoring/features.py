@@ -123,6 +123,11 @@ class TextSpace:
         return (v / norms).astype(np.float32)
 
 
+GROUP_OF = {fam: g for g, fams in CUE_GROUPS.items() for fam in fams}  # cue family -> its group
+GROUP_COL = {g: i for i, g in enumerate(SENTENCE_COUNTS)}
+
+
+@lru_cache(maxsize=8)
 def feature_names(dim: int) -> tuple[str, ...]:
     """Every feature, in model order: meaning (the vector), cue counts, key points, whole answer."""
     return tuple(f"meaning_{i}" for i in range(dim)) + SENTENCE_COUNTS + KEY_POINT_FEATURES + WHOLE_ANSWER + RULE_SIGNALS
@@ -144,6 +149,12 @@ def _sentences(doc: Document) -> tuple[list[Sentence], list[int]]:
                              stems=frozenset(content_stems(words))))
     token_sentence = [index_of.get(doc.sentence_of[i], -1) for i in range(len(doc.tokens))]
     return kept, token_sentence
+
+
+@lru_cache(maxsize=8)
+def _columns(dim: int) -> dict[str, int]:
+    """Each feature's column (read on every answer, so built once)."""
+    return {name: i for i, name in enumerate(feature_names(dim))}
 
 
 @lru_cache(maxsize=4096)
@@ -197,7 +208,7 @@ def read(text: str, rubric: Rubric, space: TextSpace, *, key_point_threshold: fl
     doc = signals.doc
     sentences, token_sentence = _sentences(doc)
     names = feature_names(space.embedder.dim)
-    col = {name: i for i, name in enumerate(names)}
+    col = _columns(space.embedder.dim)
     n = len(sentences)
     parts = np.zeros((n + 1, len(names)), dtype=np.float64)
     vectors = space.vectors([s.text for s in sentences])
@@ -207,17 +218,15 @@ def read(text: str, rubric: Rubric, space: TextSpace, *, key_point_threshold: fl
     # Cue counts per sentence, then each group's log(1 + count) shared out by its sentences' counts.
     ev = signals.ev
     counts = np.zeros((max(n, 1), len(SENTENCE_COUNTS)))
-    group_of = {fam: g for g, fams in CUE_GROUPS.items() for fam in fams}
-    group_col = {g: i for i, g in enumerate(SENTENCE_COUNTS)}
 
     def add(group: str, first_token: int) -> None:
         s = token_sentence[first_token] if first_token < len(token_sentence) else -1
         if s >= 0:
-            counts[s, group_col[group]] += 1
+            counts[s, GROUP_COL[group]] += 1
 
     for cue in ev.cues:
-        if cue.family in group_of:
-            add(group_of[cue.family], cue.first)
+        if cue.family in GROUP_OF:
+            add(GROUP_OF[cue.family], cue.first)
     for cue in ev.contingent_plans:
         add("mitigations", cue.first)
     for cue in ev.specifics:
@@ -229,7 +238,7 @@ def read(text: str, rubric: Rubric, space: TextSpace, *, key_point_threshold: fl
             add("others", i)
     if n:
         totals = counts.sum(axis=0)
-        for g, j in group_col.items():
+        for g, j in GROUP_COL.items():
             if totals[j] > 0:
                 parts[:n, col[g]] = counts[:n, j] / totals[j] * math.log1p(totals[j])
 

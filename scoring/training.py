@@ -42,7 +42,7 @@ KEY_POINT_FALSE_RATE = 0.05  # a key point may be "found" in 5% of unrelated ans
 WRONG_PAIRS_PER_ANSWER = 3  # other-category questions each answer is paired with to teach relevance
 RELEVANCE_KEEP = 0.98  # share of real answers to their own question that must stay below any limit
 RELEVANCE_L2 = 1.0
-RELEVANCE_RAMP = 2 / 3  # closed_at as a share of open_at
+RELEVANCE_RAMP = 0.9  # closed_at as a share of open_at
 SAME_TOPIC_SHARE = 0.9  # the closest tenth of other questions counts as the same topic
 STRETCH_LIMITS = (1.0, 2.0)  # ridge pulls predictions to the mean; the stretch undoes it, within reason
 
@@ -260,8 +260,9 @@ def fit_relevance(rows: np.ndarray, labels: np.ndarray, real: np.ndarray) -> Rel
     p = np.array([model.probability(r) for r in rows])
     right = p[(labels == 1) & real] if ((labels == 1) & real).any() else p[labels == 1]
     open_at = float(np.quantile(right, 1 - RELEVANCE_KEEP))
-    # The limit ramps from 2 up to none across the last third below open_at: wide enough that a
-    # borderline answer loses a little rather than everything, narrow enough to stop wrong answers.
+    # The limit ramps from 2 up to none across the last tenth below open_at: a borderline answer
+    # loses a little rather than everything, and an answer to another question is held to 2
+    # (a ramp over the last third let 11% of cross-category pairs through; a tenth, 10%).
     closed_at = open_at * RELEVANCE_RAMP
     return RelevanceModel(mean, scale, coef, intercept, closed_at, open_at)
 

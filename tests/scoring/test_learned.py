@@ -105,8 +105,8 @@ def test_every_example_answer_beats_other_questions_on_its_own(learned, catalog)
             elsewhere = learned.score(q.example_text, other.rubric).overall
             if elsewhere >= own:
                 losses.append((q.id, own, other.id, elsewhere))
-    # Measured: one pair in 525, the six-week-slip answer on "bad news to executives", whose key
-    # points it genuinely covers. More than that is a regression.
+    # Measured: none of 525 pairs (benchmarks/relevance.py). The six-week-slip answer on "bad news
+    # to executives", whose key points it genuinely covers, is the closest call; one loss is allowed.
     assert len(losses) <= 1, losses
 
 
@@ -118,11 +118,10 @@ def test_answers_scored_against_another_category_are_held_to_two(learned, catalo
         for other in rng.sample(others, 8):
             total += 1
             held += learned.score(q.example_text, other.rubric).overall <= 2.0
-    # The goal is 90%. Measured 88.5% (743 of 840 here; 88.7% over all 8,770 pairs): most of the
-    # rest are questions that share a topic across categories (release trains, API deprecation,
-    # tech debt), and tightening the limit further capped a strong on-topic answer in the graded
-    # files. Falling below 85% is a regression.
-    assert held / total >= 0.85, (held, total)
+    # The goal is 90% (benchmarks/relevance.py measures all 8,770 pairs: 90.2%); most of the rest
+    # are questions that share a topic across categories (an underperforming vendor, a vendor
+    # missing milestones). This sample of 840 is a regression check with a little slack.
+    assert held / total >= 0.88, (held, total)
 
 
 # ---------------------------------------------------------------- key points by meaning
