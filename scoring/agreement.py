@@ -17,6 +17,7 @@ from typing import Mapping, Sequence
 
 from scoring.card import round_half_up
 from scoring.rubric import DIMENSIONS
+from scoring.text import word_count
 
 PROFILE_GAP = 2  # gold dimensions this far apart are a real profile (1 could be rater noise)
 
@@ -133,11 +134,6 @@ def profile_accuracy(
                 elif (pred_diff > 0) == (gold_diff > 0):
                     credit += 1.0
     return credit / pairs if pairs else math.nan
-
-
-def word_count(text: str) -> int:
-    """Whitespace-separated chunks that contain a letter or digit."""
-    return sum(1 for w in text.split() if any(c.isalnum() for c in w))
 
 
 def length_baseline(texts: Sequence[str], reference_scores: Sequence[int]) -> list[int]:

@@ -183,6 +183,15 @@ CUES: dict[str, tuple[str, ...]] = {
         "advantages | disadvantages | whether | compromise | either | weigh | cost of"
     ),
 }
+# The rubric dimension each cue family speaks to. It is how the site reads what an interviewer's
+# follow-up probes ("When would you roll back?" probes risk), with the same phrases and the same
+# token matching as the scorer: one lexicon, never a substring.
+DIMENSION_FAMILIES: dict[str, tuple[str, ...]] = {
+    "strategy": ("goal", "business", "metric", "plan", "options", "reasoning"),
+    "risk": ("risk_term", "mitigation", "contingency", "risk_process", "consequence", "constraint"),
+    "communication": ("audience", "cadence", "channel", "informing"),
+    "leadership": ("influence", "conflict", "decision", "role", "coordination", "lesson"),
+}
 CUE_PHRASES: tuple[str, ...] = tuple(p for phrases in CUES.values() for p in phrases)
 CUE_OF_PHRASE: tuple[str, ...] = tuple(name for name, phrases in CUES.items() for _ in phrases)
 CUE_MATCHER = PhraseMatcher(CUE_PHRASES)
@@ -399,3 +408,14 @@ def pairs_within(first: Sequence[Cue], second: Sequence[Cue], reach: int) -> int
         if any(abs(b.first - a.first) <= reach for b in second):
             n += 1
     return n
+
+
+def dimension_cue_counts(doc: Document) -> dict[str, int]:
+    """How many places in a text use a cue of each dimension's families (a phrase in two families
+    of one dimension counts once)."""
+    spans: dict[str, set[tuple[int, int]]] = {d: set() for d in DIMENSION_FAMILIES}
+    for cue in find_cues(doc):
+        for dimension, families in DIMENSION_FAMILIES.items():
+            if cue.family in families:
+                spans[dimension].add((cue.first, cue.last))
+    return {d: len(s) for d, s in spans.items()}

@@ -167,6 +167,11 @@ class Span(NamedTuple):
 _WORD_CACHE: dict[str, tuple[str, str, bool]] = {}  # token as typed -> (lower, stem, is_number)
 
 
+def word_count(text: str) -> int:
+    """Words and numbers in a text (the one word count: answers, guides, the length baseline)."""
+    return sum(1 for _ in TOKEN_RE.finditer(text))
+
+
 def _word_info(raw: str) -> tuple[str, str, bool]:
     """Lower-case form, stem and number flag of a token as typed, cached."""
     info = _WORD_CACHE.get(raw)

@@ -7,15 +7,18 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.content import Catalog, load_catalog
 from web.db import make_engine, make_sessionmaker
-from web.routes.deps import LoginRequired
+from web.routes.deps import SESSION_COOKIE, LoginRequired
+from web.routes.urls import see_other
 from web.infra.migrations import pending_revisions
+from web.infra.paths import loggable, route_path
 from web.infra.observability import Metrics, RequestObserver, configure_logging
 from web.ui.rendering import make_templates, render
 from web.settings import REPO_ROOT, Settings, get_settings
@@ -28,6 +31,7 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; object-src 'none'"
 )
+READ_ONLY_SQLSTATE = "25006"
 ERROR_TITLES = {
     400: "Bad request",
     401: "Please log in",
@@ -103,6 +107,16 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
 
 
 NO_STORE_PREFIXES = ("/account", "/answers", "/login", "/signup", "/api/")
+# A request that carries a login (our session cookie or an API token) may get a page made for that
+# user: it must never be stored, or Back after logout would show it again.
+LOGIN_MARKERS = (f"{SESSION_COOKIE}=".encode(),)
+
+
+def _carries_login(scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization" or (name == b"cookie" and any(m in value for m in LOGIN_MARKERS)):
+            return True
+    return False
 
 
 class SecurityHeaders:
@@ -115,14 +129,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
+        path = route_path(scope)
         extra = [
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
         ]
         extra.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
-        if path.startswith(NO_STORE_PREFIXES):
+        if path.startswith(NO_STORE_PREFIXES) or (_carries_login(scope) and not path.startswith("/static/")):
             extra.append((b"cache-control", b"no-store"))
 
         async def send_with_headers(message):
@@ -142,16 +156,18 @@ def _job_counts(read_db) -> dict[str, int]:
 
 
 def _install_headers(app: FastAPI) -> None:
+    from web.infra.body_limit import BodyLimit
     from web.infra.page_cache import AnonymousPageCache
 
     # Added last = outermost: cached pages still get the security headers and are logged and timed.
+    app.add_middleware(BodyLimit)  # innermost: nothing reads a body before its size is checked
     app.add_middleware(AnonymousPageCache)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestObserver, metrics=app.state.metrics)
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return route_path(request.scope).startswith("/api/")
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -159,8 +175,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def login_required(request: Request, _exc: LoginRequired):
         if _wants_json(request):
             return JSONResponse({"detail": "Log in or send an API token."}, status_code=401)
+        # The whole address, query included, goes back encoded, so "?a=1&b=2" survives the login.
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={target}", status_code=303)
+        return see_other(request, "login", query={"next": target})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -177,7 +194,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         if _wants_json(request):
-            return JSONResponse({"detail": exc.errors()}, status_code=422)
+            # Only where and what: echoing the input back could hold bytes JSON cannot carry.
+            errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+                      for e in exc.errors()]
+            return JSONResponse({"detail": errors}, status_code=422)
         return render(
             request,
             "error.html",
@@ -189,9 +209,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def database_error(request: Request, exc: DBAPIError):
         # The request's transaction was rolled back; a lost connection or an unreachable
         # database is temporary, so say so with a 503 rather than a 500.
-        unavailable = isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+        # A read-only transaction (SQLSTATE 25006: a replica after failover) is temporary too.
+        unavailable = (isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
+                       or getattr(exc.orig, "sqlstate", None) == READ_ONLY_SQLSTATE)
         status = 503 if unavailable else 500
-        log.error("database error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__ if exc.orig else exc)
+        reason = f"{type(exc.orig).__name__}: {str(exc.orig).splitlines()[0] if str(exc.orig) else ''}" if exc.orig else str(exc)
+        log.error("database error on %s %s: %s", request.method, loggable(request.url.path), reason)
         detail = (
             "The database is not reachable right now. Nothing you sent was half-saved: please try again in a minute."
             if unavailable
@@ -202,6 +225,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         response = render(request, "error.html", {"status": status, "title": ERROR_TITLES[status], "detail": detail}, status_code=status)
         if unavailable:
             response.headers["Retry-After"] = "30"
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(request: Request, exc: PoolTimeout):
+        # Every connection is busy (a flood of requests): not a bug, and over in seconds.
+        log.warning("database pool exhausted on %s %s", request.method, loggable(request.url.path))
+        detail = "The site is very busy right now. Nothing you sent was half-saved: please try again in a few seconds."
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "5"})
+        response = render(request, "error.html", {"status": 503, "title": ERROR_TITLES[503], "detail": detail}, status_code=503)
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.exception_handler(Exception)

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from web.models import ROLES, Role, ScorerName
 from web.settings import Settings, get_settings
 
 
@@ -408,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
     create = users.add_parser("create", help="create a user (prompts for a password)")
     create.add_argument("--email", required=True)
-    create.add_argument("--role", default="candidate", help="candidate, reviewer or admin")
+    create.add_argument("--role", default=Role.CANDIDATE, help=", ".join(ROLES))
     create.add_argument("--generate-password", action="store_true", help="generate a password and print it once")
     create.set_defaults(func=_users_create)
     role = users.add_parser("set-role", help="change a user's role")
@@ -426,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", nargs="+")
     ev.add_argument("--cv", action="store_true",
                     help="refit the scorer without each question and each file and report only held-out agreement")
-    ev.add_argument("--scorer", choices=("offline", "llm"), default="offline")
+    ev.add_argument("--scorer", choices=tuple(ScorerName), default=ScorerName.OFFLINE)
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--predictions", help="write one JSON line of scores per answer to this file")
     ev.set_defaults(func=_eval)
@@ -460,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--question", help="catalog question id")
     which.add_argument("--question-text", help="your own question text (scored with the generic rubric)")
     sc.add_argument("file", help="answer file, or - for standard input")
-    sc.add_argument("--scorer", choices=("offline", "llm"), default="offline")
+    sc.add_argument("--scorer", choices=tuple(ScorerName), default=ScorerName.OFFLINE)
     sc.add_argument("--json", action="store_true")
     sc.set_defaults(func=_score)
     return parser

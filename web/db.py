@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import overload
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, String, Text, create_engine, event
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -20,6 +21,28 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # writers queue for up to 10 s instead of failing at once
+
+
+class _WithoutNul(TypeDecorator):
+    """Text that never stores a NUL character: PostgreSQL refuses one in text (a 500 for whoever
+    typed it) and SQLite would keep it, so it is dropped on the way in, the same on both."""
+
+    def process_bind_param(self, value, dialect):
+        return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class SafeString(_WithoutNul):
+    """VARCHAR(n) without NUL characters."""
+
+    impl = String
+    cache_ok = True  # SQLAlchemy asks each class itself
+
+
+class SafeText(_WithoutNul):
+    """TEXT without NUL characters."""
+
+    impl = Text
+    cache_ok = True
 
 
 class Base(DeclarativeBase):

@@ -3,17 +3,79 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scoring.rubric import DIMENSIONS
-from web.db import Base, utcnow
+from web.db import Base, SafeString, SafeText, utcnow
 
-ROLES = ("candidate", "reviewer", "admin")
-ANSWER_STATUSES = ("submitted", "scored", "reviewed")
-JOB_STATUSES = ("pending", "running", "done", "failed")
+
+
+# One spelling per state. StrEnum members are the strings stored in the database, so they compare
+# equal to them in queries, templates and tests.
+class Role(StrEnum):
+    """What a user may do: practise, review others' answers, or run the site."""
+
+    CANDIDATE = "candidate"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class AnswerStatus(StrEnum):
+    """How far an answer has got: stored, scored automatically, scored by people."""
+
+    SUBMITTED = "submitted"
+    SCORED = "scored"
+    REVIEWED = "reviewed"
+
+
+class JobStatus(StrEnum):
+    """A scoring job's place in the queue."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ReviewStatus(StrEnum):
+    """A review request: waiting for a reviewer, claimed, reviewers disagree, or done."""
+
+    WAITING = "waiting"
+    IN_REVIEW = "in_review"
+    FLAGGED = "flagged"
+    REVIEWED = "reviewed"
+
+
+class InterviewStatus(StrEnum):
+    """A mock interview under way or over."""
+
+    ACTIVE = "active"
+    FINISHED = "finished"
+
+
+class StepState(StrEnum):
+    """One question of a mock interview: not reached, being answered, its follow-up, done or skipped."""
+
+    PENDING = "pending"
+    ANSWERING = "answering"
+    FOLLOW_UP = "follow_up"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+class ScorerName(StrEnum):
+    """Which scorer wrote a card: the offline learned scorer or the optional LLM judge."""
+
+    OFFLINE = "offline"
+    LLM = "llm"
+
+
+ROLES = tuple(Role)
+REVIEWER_ROLES = (Role.REVIEWER, Role.ADMIN)
 OFFLINE_SCORE_COLUMNS = tuple(f"offline_{d}" for d in DIMENSIONS)
 
 
@@ -27,9 +89,9 @@ class User(Base):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="candidate")
+    email: Mapped[str] = mapped_column(SafeString(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(SafeString(255))
+    role: Mapped[str] = mapped_column(SafeString(20), default=Role.CANDIDATE)
     created_at: Mapped[datetime] = _ts(default=utcnow)
     password_changed_at: Mapped[datetime] = _ts(default=utcnow)
 
@@ -41,9 +103,9 @@ class UserSession(Base):
 
     __tablename__ = "user_session"
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie value
+    id: Mapped[str] = mapped_column(SafeString(64), primary_key=True)  # sha256 of the cookie value
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    csrf_token: Mapped[str] = mapped_column(String(64))
+    csrf_token: Mapped[str] = mapped_column(SafeString(64))
     created_at: Mapped[datetime] = _ts(default=utcnow)
     last_seen_at: Mapped[datetime] = _ts(default=utcnow)
     expires_at: Mapped[datetime] = _ts()
@@ -58,7 +120,7 @@ class LoginAttempt(Base):
     __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(400))  # "ip:<addr>" or "email:<address>"
+    key: Mapped[str] = mapped_column(SafeString(400))  # "ip:<addr>" or "email:<address>"
     at: Mapped[datetime] = _ts(default=utcnow)
 
 
@@ -69,10 +131,11 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(SafeString(100))
+    token_hash: Mapped[str] = mapped_column(SafeString(64), unique=True)
     created_at: Mapped[datetime] = _ts(default=utcnow)
     last_used_at: Mapped[datetime | None] = _ts(nullable=True)
+    expires_at: Mapped[datetime | None] = _ts(nullable=True)  # None: until revoked or the password changes
 
     user: Mapped[User] = relationship()
 
@@ -86,19 +149,22 @@ class Answer(Base):
         # newest offline scores, read from the index alone (no answer text, no score_card rows).
         Index("ix_answer_user_scores", "user_id", "submitted_at", "id", *OFFLINE_SCORE_COLUMNS),
         Index("ix_answer_user_question", "user_id", "question_id"),
+        # A retried submit (same key from the same person) is the same answer, never a second one.
+        UniqueConstraint("user_id", "submission_key", name="uq_answer_user_submission_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    question_id: Mapped[str] = mapped_column(String(120), index=True)
-    content_version: Mapped[str] = mapped_column(String(64))  # hash of the question file answered
-    text: Mapped[str] = mapped_column(Text)
+    question_id: Mapped[str] = mapped_column(SafeString(120), index=True)
+    content_version: Mapped[str] = mapped_column(SafeString(64))  # hash of the question file answered
+    text: Mapped[str] = mapped_column(SafeText)
     started_at: Mapped[datetime | None] = _ts(nullable=True)
     submitted_at: Mapped[datetime] = _ts(default=utcnow)
     time_taken_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     word_count: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="submitted")
-    source: Mapped[str] = mapped_column(String(20), default="practice", server_default="practice")  # practice, mock, follow-up
+    status: Mapped[str] = mapped_column(SafeString(20), default=AnswerStatus.SUBMITTED)
+    source: Mapped[str] = mapped_column(SafeString(20), default="practice", server_default="practice")  # practice, mock, follow-up
+    submission_key: Mapped[str | None] = mapped_column(SafeString(80), nullable=True)  # the form's one-time key or Idempotency-Key
     # The newest offline card's scores, copied here by scoring_jobs.store_card (NULL until scored);
     # score_card keeps every card, these only spare the dashboard a search for the newest one.
     offline_strategy: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -122,9 +188,9 @@ class ScoreCardRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
-    scorer: Mapped[str] = mapped_column(String(40))
-    scorer_version: Mapped[str] = mapped_column(String(40))
-    rubric_hash: Mapped[str] = mapped_column(String(64))
+    scorer: Mapped[str] = mapped_column(SafeString(40))
+    scorer_version: Mapped[str] = mapped_column(SafeString(40))
+    rubric_hash: Mapped[str] = mapped_column(SafeString(64))
     # The four integers are columns too so dashboards aggregate in SQL.
     strategy: Mapped[int] = mapped_column(Integer)
     risk: Mapped[int] = mapped_column(Integer)
@@ -145,17 +211,16 @@ class ScoringJob(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
-    scorer: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    scorer: Mapped[str] = mapped_column(SafeString(40))
+    status: Mapped[str] = mapped_column(SafeString(20), default=JobStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(SafeString(100), nullable=True)
     lease_expires_at: Mapped[datetime | None] = _ts(nullable=True)
     created_at: Mapped[datetime] = _ts(default=utcnow)
     updated_at: Mapped[datetime] = _ts(default=utcnow)
 
 
-REVIEW_STATUSES = ("waiting", "in_review", "flagged", "reviewed")
 
 
 class ReviewRequest(Base):
@@ -166,7 +231,7 @@ class ReviewRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="waiting")
+    status: Mapped[str] = mapped_column(SafeString(20), default=ReviewStatus.WAITING)
     reviews_needed: Mapped[int] = mapped_column(Integer, default=1)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
     claim_expires_at: Mapped[datetime | None] = _ts(nullable=True)
@@ -193,7 +258,7 @@ class Review(Base):
     communication: Mapped[int] = mapped_column(Integer)
     leadership: Mapped[int] = mapped_column(Integer)
     comments: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # dimension -> comment
-    overall_comment: Mapped[str] = mapped_column(Text, default="")
+    overall_comment: Mapped[str] = mapped_column(SafeText, default="")
     passages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{start, end, text, note}]
     created_at: Mapped[datetime] = _ts(default=utcnow)
     updated_at: Mapped[datetime] = _ts(default=utcnow)
@@ -224,9 +289,9 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(SafeString(40))
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), nullable=True)
-    message: Mapped[str] = mapped_column(String(300))
+    message: Mapped[str] = mapped_column(SafeString(300))
     created_at: Mapped[datetime] = _ts(default=utcnow)
     read_at: Mapped[datetime | None] = _ts(nullable=True)
 
@@ -237,8 +302,8 @@ class AnchorAnswer(Base):
     __tablename__ = "anchor_answer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[str] = mapped_column(String(120))
-    text: Mapped[str] = mapped_column(Text)
+    question_id: Mapped[str] = mapped_column(SafeString(120))
+    text: Mapped[str] = mapped_column(SafeText)
     source_answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"), nullable=True)
     strategy: Mapped[int] = mapped_column(Integer)
     risk: Mapped[int] = mapped_column(Integer)
@@ -270,8 +335,8 @@ class MockInterview(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    track_id: Mapped[str] = mapped_column(String(120))
-    status: Mapped[str] = mapped_column(String(20), default="active")  # active, finished
+    track_id: Mapped[str] = mapped_column(SafeString(120))
+    status: Mapped[str] = mapped_column(SafeString(20), default=InterviewStatus.ACTIVE)
     position: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = _ts(default=utcnow)
     finished_at: Mapped[datetime | None] = _ts(nullable=True)
@@ -288,15 +353,15 @@ class MockItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("mock_interview.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    question_id: Mapped[str] = mapped_column(String(120))
+    question_id: Mapped[str] = mapped_column(SafeString(120))
     seconds: Mapped[int] = mapped_column(Integer)
     # pending -> answering -> follow_up -> done (or skipped when the interview ends first)
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[str] = mapped_column(SafeString(20), default=StepState.PENDING)
     deadline_at: Mapped[datetime | None] = _ts(nullable=True)
     answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"), nullable=True)
     timed_out: Mapped[bool] = mapped_column(default=False)
-    follow_up: Mapped[str | None] = mapped_column(Text, nullable=True)
-    follow_up_dimension: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    follow_up: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    follow_up_dimension: Mapped[str | None] = mapped_column(SafeString(20), nullable=True)
     follow_up_deadline_at: Mapped[datetime | None] = _ts(nullable=True)
     follow_up_answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"), nullable=True)
 
@@ -314,7 +379,7 @@ class PracticeCard(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    question_id: Mapped[str] = mapped_column(String(120))
+    question_id: Mapped[str] = mapped_column(SafeString(120))
     due_at: Mapped[datetime] = _ts()
     last_rating: Mapped[int] = mapped_column(Integer)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -329,7 +394,7 @@ class Bookmark(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    question_id: Mapped[str] = mapped_column(String(120))
+    question_id: Mapped[str] = mapped_column(SafeString(120))
     created_at: Mapped[datetime] = _ts(default=utcnow)
 
 
@@ -341,8 +406,8 @@ class Note(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    question_id: Mapped[str] = mapped_column(String(120))
-    text: Mapped[str] = mapped_column(Text)
+    question_id: Mapped[str] = mapped_column(SafeString(120))
+    text: Mapped[str] = mapped_column(SafeText)
     updated_at: Mapped[datetime] = _ts(default=utcnow)
 
 
@@ -352,13 +417,13 @@ class ScorerModel(Base):
     __tablename__ = "scorer_model"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[str] = mapped_column(String(80), unique=True)
+    version: Mapped[str] = mapped_column(SafeString(80), unique=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)  # the .npz bytes of scoring.learned.LearnedModel
     examples: Mapped[int] = mapped_column(Integer)
     questions: Mapped[int] = mapped_column(Integer)
     # Agreement with reviewers: this model held out by question, and the model live when it was fit.
     agreement: Mapped[dict] = mapped_column(JSON)
-    baseline_version: Mapped[str] = mapped_column(String(80))
+    baseline_version: Mapped[str] = mapped_column(SafeString(80))
     baseline_agreement: Mapped[dict] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     activated_at: Mapped[datetime | None] = _ts(nullable=True)
@@ -372,7 +437,7 @@ class ScorerActivation(Base):
     __tablename__ = "scorer_activation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(SafeString(80))
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
     at: Mapped[datetime] = _ts(default=utcnow)
-    reason: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(SafeString(200))

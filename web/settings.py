@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     session_absolute_hours: int = Field(24 * 14, description="A session expires this long after login whatever its use.")
     login_max_attempts: int = Field(5, description="Failed logins allowed per account, and 4x that per IP, within the window.")
     login_window_minutes: int = Field(15, description="Window over which failed logins are counted.")
+    signups_per_hour: int = Field(10, ge=1, description="Accounts one IP address may create per hour.")
     max_answer_chars: int = Field(20_000, description="Longest answer accepted (about 3,000 words).")
     password_hash_cheap: bool = Field(False, description="Cheaper argon2 parameters; for tests only.")
     page_size: int = Field(20, description="Questions per page in the question bank.")
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
     review_all_answers: bool = Field(False, description="Send every new answer to the human review queue.")
     reviews_per_answer: int = Field(1, ge=1, le=5, description="Independent human reviews each answer gets.")
     review_claim_minutes: int = Field(30, ge=1, description="How long a reviewer's claim on an answer lasts.")
+    metrics_token: str = Field("", description="Bearer token /metrics requires (empty: open in development, off in production).")
 
     @field_validator("cache_dir", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from web.models import Answer, ScoreCardRecord, User
 def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "schema": "ok", "content": "ok"}
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "schema": "ok", "writable": "ok", "content": "ok"}
 
 
 def test_readiness_fails_when_the_database_is_away(app, client, monkeypatch):

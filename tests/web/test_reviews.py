@@ -79,6 +79,8 @@ def test_the_full_loop_request_claim_score_notify(app, catalog, people):
     text = flat_text(section)
     assert "Reviewed" in text and "Human reviewer 1" in text and "Name the rollback owner." in text
     assert "Risk: 2/5" in text
+    seen = section.find("form", attrs={"data-mark-seen": True})  # the page reports that it was read
+    cand.post(seen["action"], data={"csrf_token": seen.find("input", attrs={"name": "csrf_token"})["value"]})
     assert soup(cand.get("/questions")).find("nav").select_one(".count") is None  # read now
     with app.state.read_db() as db:
         assert db.get(Answer, answer_id).status == "reviewed"
@@ -200,7 +202,11 @@ def test_edits_are_audited_and_locked_once_the_candidate_reads(app, catalog, peo
         assert [r.before is None for r in revisions] == [True, False]
         assert revisions[1].before["risk"] == 3 and revisions[1].after["risk"] == 4 and revisions[1].editor_id is not None
     assert "risk 3→4" in text_of(soup(rev.get(f"/reviews/{review_id}")).find("ol", class_="history"))
-    cand.get(f"/answers/{answer_id}")  # the candidate reads it
+    page = soup(cand.get(f"/answers/{answer_id}"))  # the candidate opens it: a GET changes nothing ...
+    assert rev.get(f"/reviews/{review_id}/edit").status_code == 200
+    form = page.find("form", attrs={"data-mark-seen": True})  # ... and the page reports it was read
+    assert cand.post(form["action"], data={"csrf_token": form.find("input", attrs={"name": "csrf_token"})["value"]},
+                     follow_redirects=False).status_code == 303
     assert rev.get(f"/reviews/{review_id}/edit").status_code == 403
     assert _post(rev, f"/reviews/{review_id}/edit", _scores(1, 1, 1, 1), page=f"/reviews/{review_id}").status_code == 403
     with app.state.read_db() as db:

@@ -41,6 +41,7 @@ MATRIX = {
     ("GET", "/answers/compare"): OWNER_ONLY,
     ("GET", "/answers/{answer_id:int}"): OWNER_ONLY,
     ("POST", "/answers/{answer_id:int}/review"): OWNER_ONLY,
+    ("POST", "/answers/{answer_id:int}/seen"): OWNER_ONLY,
     ("GET", "/api/v1/answers"): SIGNED_IN,
     # A visitor has no session CSRF token to send, so the API refuses before asking for a login.
     ("POST", "/api/v1/answers"): "F O O O O",
@@ -125,7 +126,7 @@ def world(app, catalog):
     question = catalog.question(first_question_id(catalog))
     with app.state.write_db() as db:
         owner, reviewer, admin = (get_by_id(db=db, user_id=ids[r]) for r in ("owner", "reviewer", "admin"))
-        answers = [submit_and_score(app_state=app.state, db=db, user=owner, question=question, text=f"My answer number {i} with a risk register.", started_at=None) for i in range(3)]
+        answers = [submit_and_score(db=db, write_db=app.state.write_db, catalog=app.state.catalog, settings=app.state.settings, user=owner, question=question, text=f"My answer number {i} with a risk register.", started_at=None) for i in range(3)]
         request = review_service.request_review(db=db, answer=answers[0], reviews_needed=1)
         reviewed = review_service.request_review(db=db, answer=answers[2], reviews_needed=1)
         review_service.claim(db=db, reviewer=reviewer, request_id=reviewed.id, claim_minutes=30)

@@ -11,6 +11,9 @@ import uuid
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from web.infra.paths import loggable, route_path
+from web.models import JobStatus
+
 REQUEST_LATENCY = "tpmprep_request_duration_seconds"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 access_log = logging.getLogger("tpmprep.access")
@@ -81,7 +84,7 @@ class _JobCollector:
             counts = self.job_counts()
         except Exception:  # a scrape must not fail because the database is briefly away
             counts = {}
-        for status in ("pending", "running", "done", "failed"):
+        for status in JobStatus:
             gauge.add_metric((status,), float(counts.get(status, 0)))
         yield gauge
 
@@ -113,14 +116,14 @@ class RequestObserver:
         finally:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
-            template = getattr(route, "path", None) or ("static" if scope["path"].startswith("/static/") else "unmatched")
+            template = getattr(route, "path", None) or ("static" if route_path(scope).startswith("/static/") else "unmatched")
             self.metrics.latency.labels(scope["method"], template, str(status["code"])).observe(elapsed)
             if status["code"] >= 500:
                 self.metrics.errors.labels(template).inc()
             access_log.info(
                 "%s %s %s",
                 scope["method"],
-                scope["path"],
+                loggable(scope["path"]),
                 status["code"],
-                extra={"fields": {"request_id": request_id, "method": scope["method"], "path": scope["path"], "route": template, "status": status["code"], "duration_ms": round(elapsed * 1000, 2)}},
+                extra={"fields": {"request_id": request_id, "method": scope["method"], "path": loggable(scope["path"]), "route": template, "status": status["code"], "duration_ms": round(elapsed * 1000, 2)}},
             )

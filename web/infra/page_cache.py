@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from web.infra.paths import route_path
+
 CACHEABLE_PREFIXES = ("/guides", "/questions")
 CACHEABLE_EXACT = ("/",)
 MAX_ENTRIES = 1_000  # filter combinations; a few hundred bytes of key plus ~30 KB of page each
@@ -20,13 +22,13 @@ class AnonymousPageCache:
 
     def __init__(self, app):
         self.app = app
-        self.entries: OrderedDict[tuple[str, bytes], tuple[list, bytes]] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, str, bytes], tuple[list, bytes]] = OrderedDict()
 
     @staticmethod
     def _cacheable(scope) -> bool:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             return False
-        path = scope["path"]
+        path = route_path(scope)
         if not (path in CACHEABLE_EXACT or path.startswith(CACHEABLE_PREFIXES)):
             return False
         for name, value in scope["headers"]:
@@ -40,7 +42,7 @@ class AnonymousPageCache:
         if not self._cacheable(scope):
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope.get("query_string", b""))
+        key = (scope.get("root_path", ""), scope["path"], scope.get("query_string", b""))
         hit = self.entries.get(key)
         if hit is not None:
             self.entries.move_to_end(key)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from functools import lru_cache
 
 from passlib.context import CryptContext
+from zxcvbn import zxcvbn
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 256
+GUESSABLE_BELOW = 2  # zxcvbn scores 0-4; 0 and 1 are guessed within about a million tries
 TOKEN_BYTES = 32  # 256 bits of randomness for session ids, CSRF and API tokens
 API_TOKEN_PREFIX = "tpm_"
 
@@ -40,12 +43,22 @@ def verify_password(password: str, password_hash: str | None, *, cheap: bool = F
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is unacceptable, or None."""
+def password_problem(password: str, *, related: Sequence[str] = ()) -> str | None:
+    """Why a new password is unacceptable, or None.
+
+    Besides the length, zxcvbn (Dropbox's estimator, with its lists of common passwords, names and
+    keyboard patterns) must rate it at least GUESSABLE_BELOW: "12345678", "password" and eight
+    spaces are refused. `related` are words a guesser would try first (the email address).
+    """
     if len(password) < PASSWORD_MIN:
         return f"Use at least {PASSWORD_MIN} characters."
     if len(password) > PASSWORD_MAX:
         return f"Use at most {PASSWORD_MAX} characters."
+    # zxcvbn's time grows with length; its first 100 characters decide the rating anyway.
+    rating = zxcvbn(password[:100], user_inputs=[w for w in related if w])
+    if rating["score"] < GUESSABLE_BELOW:
+        warning = rating["feedback"].get("warning") or "It would be easy to guess."
+        return f"Choose a harder password: {warning.rstrip('.')}. A few unrelated words make a strong one."
     return None
 
 

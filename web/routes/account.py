@@ -7,7 +7,8 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
-from web.routes.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, SessionDep, SettingsDep, optional_user
+from web.routes.urls import path_for, see_other
+from web.routes.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, ReadSessions, SessionDep, SettingsDep, optional_user
 from web.ui.rendering import render
 from web.infra.security import verify_password
 from web.services import account_data
@@ -18,13 +19,11 @@ from web.services import users as user_service
 router = APIRouter(dependencies=[Depends(optional_user)])
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(request: Request, target: str | None) -> str:
     """Only same-site paths are allowed as a post-login destination (no open redirects)."""
-    if not target:
-        return "/"
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
+    parsed = urlparse(target or "")
+    if not target or parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return path_for(request, "home")
     return target
 
 
@@ -36,7 +35,7 @@ def _logged_in_response(request: Request, db, user, settings, target: str) -> Re
     """End any current session, start a fresh one (new id at login) and redirect."""
     session_service.end_session(db=db, cookie=request.cookies.get(SESSION_COOKIE))
     cookie, _row = session_service.start_session(db=db, user=user, settings=settings)
-    response = RedirectResponse(_safe_next(target), status_code=303)
+    response = RedirectResponse(_safe_next(request, target), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
@@ -52,40 +51,54 @@ def _logged_in_response(request: Request, db, user, settings, target: str) -> Re
 @router.get("/signup", name="signup")
 def signup_form(request: Request, next: str = ""):
     """The sign-up form."""
-    return render(request, "account/signup.html", {"email": "", "errors": {}, "next": _safe_next(next) if next else ""})
+    return render(request, "account/signup.html", {"email": "", "errors": {}, "next": _safe_next(request, next) if next else ""})
 
 
 @router.post("/signup", dependencies=[CsrfDep])
-def signup(request: Request, db: SessionDep, settings: SettingsDep, email: str = Form(""), password: str = Form(""), next: str = Form("")):
-    """Create a candidate account and log in."""
+def signup(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, email: str = Form(""),
+           password: str = Form(""), next: str = Form("")):
+    """Create a candidate account and log in (a few accounts per address and hour)."""
+    with read_db() as reader:
+        limited = user_service.signup_limited(db=reader, ip=_client_ip(request), settings=settings)
+    if limited:
+        msg = "Too many accounts were created from your network in the last hour. Try again later."
+        response = render(request, "account/signup.html", {"email": email, "errors": {"form": msg}, "next": _safe_next(request, next)},
+                          status_code=429)
+        response.headers["Retry-After"] = "3600"
+        return response
     try:
         user = user_service.create_user(db=db, email=email, password=password, settings=settings)
+        user_service.record_signup(db=db, ip=_client_ip(request))
     except user_service.AccountError as exc:
         return render(
-            request, "account/signup.html", {"email": email, "errors": {exc.field or "form": str(exc)}, "next": _safe_next(next)}, status_code=422
+            request, "account/signup.html", {"email": email, "errors": {exc.field or "form": str(exc)}, "next": _safe_next(request, next)}, status_code=422
         )
-    return _logged_in_response(request, db, user, settings, next or "/questions")
+    return _logged_in_response(request, db, user, settings, next or path_for(request, "questions"))
 
 
 @router.get("/login", name="login")
 def login_form(request: Request, next: str = ""):
     """The login form."""
-    return render(request, "account/login.html", {"email": "", "error": None, "next": _safe_next(next)})
+    return render(request, "account/login.html", {"email": "", "error": None, "next": _safe_next(request, next)})
 
 
 @router.post("/login", dependencies=[CsrfDep])
-def login(request: Request, db: SessionDep, settings: SettingsDep, email: str = Form(""), password: str = Form(""), next: str = Form("")):
+def login(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, email: str = Form(""),
+          password: str = Form(""), next: str = Form("")):
     """Check credentials (with limits) and start a new session."""
     try:
-        user = user_service.authenticate(db=db, email=email, password=password, ip=_client_ip(request), settings=settings)
-    except user_service.LoginLimited:
-        msg = f"Too many failed attempts. Wait {settings.login_window_minutes} minutes and try again."
-        return render(request, "account/login.html", {"email": email, "error": msg, "next": _safe_next(next)}, status_code=429)
+        user = user_service.authenticate(read_db=read_db, db=db, email=email, password=password, ip=_client_ip(request), settings=settings)
+    except user_service.LoginLimited as limited:
+        wait = f"{-(-limited.seconds // 60)} minutes" if limited.seconds >= 90 else f"{limited.seconds} seconds"
+        msg = f"Too many failed attempts. Wait {wait} and try again."
+        response = render(request, "account/login.html", {"email": email, "error": msg, "next": _safe_next(request, next)}, status_code=429)
+        response.headers["Retry-After"] = str(limited.seconds)
+        return response
     if user is None:
-        db.commit()  # keep the failed attempt even though we answer with an error
+        # The failed attempt is kept: the request's session commits on any response, errors included.
         # One message for unknown email and wrong password, so accounts cannot be discovered.
         return render(
-            request, "account/login.html", {"email": email, "error": "Email or password is not right.", "next": _safe_next(next)}, status_code=401
+            request, "account/login.html", {"email": email, "error": "Email or password is not right.", "next": _safe_next(request, next)}, status_code=401
         )
     return _logged_in_response(request, db, user, settings, next)
 
@@ -94,7 +107,7 @@ def login(request: Request, db: SessionDep, settings: SettingsDep, email: str = 
 def logout(request: Request, db: SessionDep):
     """Delete the session row and the cookie."""
     session_service.end_session(db=db, cookie=request.cookies.get(SESSION_COOKIE))
-    response = RedirectResponse("/", status_code=303)
+    response = see_other(request, "home")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -164,7 +177,7 @@ def delete(request: Request, user: CurrentUser, db: SessionDep, settings: Settin
     if not verify_password(password, user.password_hash, cheap=settings.password_hash_cheap):
         return render(request, "account/delete.html", {"error": "That password is not right; nothing was deleted."}, status_code=422)
     account_data.delete_account(db=db, user=user)
-    response = RedirectResponse("/?deleted=1", status_code=303)
+    response = see_other(request, "home", query={"deleted": 1})
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -183,7 +196,8 @@ TOKENS_PATH = "/account/tokens"
 
 def _tokens_page(request: Request, db, user, *, created: str | None = None, name: str = "", error: str | None = None, status_code: int = 200):
     tokens = token_service.list_tokens(db=db, user_id=user.id)
-    context = {"tokens": tokens, "created": created, "name": name, "error": error, "limit": token_service.MAX_TOKENS_PER_USER}
+    context = {"tokens": tokens, "created": created, "name": name, "error": error, "limit": token_service.MAX_TOKENS_PER_USER,
+               "expiry_days": token_service.EXPIRY_DAYS}
     return render(request, "account/tokens.html", context, status_code=status_code)
 
 
@@ -198,20 +212,21 @@ def api_tokens(request: Request, user: CurrentUser, db: SessionDep):
         created = created if row is not None and row.user_id == user.id else None
     response = _tokens_page(request, db, user, created=created)
     if NEW_TOKEN_COOKIE in request.cookies:
-        response.delete_cookie(NEW_TOKEN_COOKIE, path=TOKENS_PATH, httponly=True, samesite="strict")
+        response.delete_cookie(NEW_TOKEN_COOKIE, path=path_for(request, "api_tokens"), httponly=True, samesite="strict")
     return response
 
 
 @router.post(TOKENS_PATH, dependencies=[CsrfDep])
-def create_api_token(request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep, name: str = Form("")):
+def create_api_token(request: Request, user: CurrentUser, db: SessionDep, settings: SettingsDep, name: str = Form(""),
+                     expires_in_days: int = Form(90, ge=0, le=3650)):
     """Create a token, then show it once on the tokens page."""
     _browser_only(request)
     try:
-        token = token_service.create_token(db=db, user=user, name=name)
+        token = token_service.create_token(db=db, user=user, name=name, expires_in_days=expires_in_days)
     except token_service.TokenError as exc:
         return _tokens_page(request, db, user, name=name, error=str(exc), status_code=422)
-    response = RedirectResponse(TOKENS_PATH, status_code=303)
-    response.set_cookie(NEW_TOKEN_COOKIE, token, max_age=120, path=TOKENS_PATH, httponly=True, samesite="strict", secure=settings.cookie_secure)
+    response = see_other(request, "api_tokens")
+    response.set_cookie(NEW_TOKEN_COOKIE, token, max_age=120, path=path_for(request, "api_tokens"), httponly=True, samesite="strict", secure=settings.cookie_secure)
     return response
 
 
@@ -221,4 +236,4 @@ def revoke_api_token(request: Request, user: CurrentUser, db: SessionDep, token_
     _browser_only(request)
     if not token_service.revoke_token(db=db, user_id=user.id, token_id=token_id):
         raise HTTPException(404, "No such token.")
-    return RedirectResponse(TOKENS_PATH + "?revoked=1", status_code=303)
+    return see_other(request, "api_tokens", query={"revoked": 1})

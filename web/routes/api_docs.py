@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from markupsafe import Markup, escape
 
 from web.ui.api_reference import ApiReference, build_reference
-from web.routes.deps import optional_user
+from web.routes.deps import SettingsDep, optional_user
 from web.ui.rendering import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(optional_user)])
@@ -36,8 +36,11 @@ def _type_linker(schemas: set[str]):
 
 
 @router.get("/docs", name="api_docs")
-def api_docs(request: Request):
-    """Endpoints, parameters, bodies, responses and types of the JSON API, readable offline."""
+def api_docs(request: Request, settings: SettingsDep):
+    """Endpoints, parameters, bodies, responses and types of the JSON API, readable offline (off in production,
+    like /openapi.json)."""
+    if settings.environment == "production":
+        raise HTTPException(404, "There is no page at this address.")
     reference = _reference(request)
     base_url = str(request.base_url).rstrip("/")
     return render(

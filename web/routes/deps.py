@@ -8,16 +8,18 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from web.content import Catalog
 from web.models import User, UserSession
+from web.infra.paths import route_path
 from web.infra.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, expected_csrf, tokens_match  # noqa: F401  (re-exported for routes)
 from web.services import sessions as session_service
 from web.services import tokens as token_service
 from web.settings import Settings
 
 SESSION_COOKIE = "tpmprep_session"
+API_PREFIX = "/api/"  # where API tokens are accepted
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -68,7 +70,20 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             db.close()
 
 
+async def get_read_sessions(request: Request) -> sessionmaker:
+    """The factory of read transactions, for work that outlives the request (a retrain thread)."""
+    return request.app.state.read_db
+
+
+async def get_write_sessions(request: Request) -> sessionmaker:
+    """The factory of write transactions, for work that must commit apart from the request's own
+    (a score card is written in its own transaction, so a scorer failure never undoes the answer)."""
+    return request.app.state.write_db
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ReadSessions = Annotated[sessionmaker, Depends(get_read_sessions)]
+WriteSessions = Annotated[sessionmaker, Depends(get_write_sessions)]
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 # scope="function": commit (or roll back) before the response is sent, so a redirect never
 # races its own commit and a failed commit is never reported as a success.
@@ -126,6 +141,10 @@ async def optional_user(request: Request, db: SessionDep, login: LoginDep) -> Us
     user: User | None = None
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
+        if not route_path(request.scope).startswith(API_PREFIX):
+            # A token is for scripts using the API; the site's pages and forms need a signed-in browser.
+            raise HTTPException(401, "API tokens work on /api/v1 only. Sign in to use the site.",
+                                headers={"WWW-Authenticate": "Bearer"})
         user = await run_in_threadpool(_find_token_user, request, db, auth[7:].strip())
         if user is None:
             raise HTTPException(401, "Invalid API token.", headers={"WWW-Authenticate": "Bearer"})
@@ -165,7 +184,7 @@ async def verify_csrf(request: Request, login: LoginDep) -> None:
     """Refuse a state-changing request whose CSRF token is missing or wrong (bearer-token API calls excepted)."""
     if request.method in SAFE_METHODS:
         return
-    if request.headers.get("authorization", "").lower().startswith("bearer "):
+    if request.headers.get("authorization", "").lower().startswith("bearer ") and route_path(request.scope).startswith(API_PREFIX):
         return  # no ambient credential: a cross-site page cannot send this header
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and "form" in request.headers.get("content-type", ""):

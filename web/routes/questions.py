@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Form, Request
 
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES, DIFFICULTIES, Question
-from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, OptionalUser, PageQuery, SessionDep, SettingsDep, optional_user
+from web.routes.deps import (
+    CatalogDep, CsrfDep, CurrentUser, OptionalUser, PageQuery, SessionDep, SettingsDep, WriteSessions, optional_user,
+)
+from web.routes.loaders import QuestionDep
+from web.routes.urls import see_other
+from web.infra.security import new_token
 from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
@@ -16,14 +20,6 @@ from web.services import saved as saved_service
 from web.services.submission import submit_and_score
 
 router = APIRouter(prefix="/questions", dependencies=[Depends(optional_user)])
-
-
-def get_question(catalog: CatalogDep, question_id: str) -> Question:
-    """The question for an id, or 404."""
-    question = catalog.question(question_id)
-    if question is None:
-        raise HTTPException(404, "No question here.")
-    return question
 
 
 def _choice(value: str, allowed) -> str:
@@ -69,10 +65,10 @@ def _question_context(catalog, question: Question, user, db) -> dict:
 
 
 @router.get("/{question_id}", name="question")
-def question_page(request: Request, catalog: CatalogDep, user: OptionalUser, db: SessionDep, question_id: str):
+def question_page(request: Request, catalog: CatalogDep, user: OptionalUser, db: SessionDep, question: QuestionDep):
     """A question with its prompt, tips, practice form, follow-ups and hidden example answer."""
-    question = get_question(catalog, question_id)
-    return render(request, "questions/detail.html", _question_context(catalog, question, user, db) | {"text": "", "error": None})
+    ctx = _question_context(catalog, question, user, db) | {"text": "", "error": None, "submission_key": new_token()}
+    return render(request, "questions/detail.html", ctx)
 
 
 @router.post("/{question_id}/answers", name="submit_answer", dependencies=[CsrfDep])
@@ -80,24 +76,29 @@ def submit_answer(
     request: Request,
     catalog: CatalogDep,
     settings: SettingsDep,
+    write_db: WriteSessions,
     user: CurrentUser,
     db: SessionDep,
-    question_id: str,
+    question: QuestionDep,
     text: str = Form(""),
     started_at: str = Form(""),
+    submission_key: str = Form("", max_length=80),
 ):
     """Store the answer (committed before any scoring), then show its feedback page."""
-    question = get_question(catalog, question_id)
     try:
         answer = submit_and_score(
-            app_state=request.app.state,
             db=db,
+            write_db=write_db,
+            catalog=catalog,
+            settings=settings,
             user=user,
             question=question,
             text=text,
             started_at=answer_service.parse_started_at(started_at),
+            submission_key=submission_key,
         )
     except answer_service.AnswerError as exc:
-        ctx = _question_context(catalog, question, user, db) | {"text": text, "error": str(exc), "started_at": started_at}
+        ctx = _question_context(catalog, question, user, db) | {"text": text, "error": str(exc), "started_at": started_at,
+                                                                "submission_key": submission_key or new_token()}
         return render(request, "questions/detail.html", ctx, status_code=422)
-    return RedirectResponse(f"/answers/{answer.id}", status_code=303)
+    return see_other(request, "answer", answer_id=answer.id)

@@ -5,29 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse
 
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES
 from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, SettingsDep, optional_user, require_role
-from web.models import AnchorAnswer, Review, User
+from web.routes.forms import FormFields
+from web.routes.loaders import AnchorDep, OwnAnswer, OwnReview
+from web.routes.urls import path_for, see_other
+from web.models import REVIEWER_ROLES, Role, User
 from web.ui.rendering import render
-from web.services import answers as answer_service
 from web.services import calibration as calibration_service
+from web.services import catalog as catalog_service
 from web.services import scorer_models
 from web.services import reviews as review_service
 
 router = APIRouter(dependencies=[Depends(optional_user)])
-Reviewer = Annotated[User, Depends(require_role(*review_service.REVIEWER_ROLES))]
-
-
-async def _form_fields(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: str(v) for k, v in form.items()}
-
-
-FormFields = Annotated[dict[str, str], Depends(_form_fields)]
+Reviewer = Annotated[User, Depends(require_role(*REVIEWER_ROLES))]
 
 
 def _review_input(fields: dict[str, str]) -> tuple[dict[str, int], dict[str, str], str]:
@@ -40,13 +34,10 @@ def _review_input(fields: dict[str, str]) -> tuple[dict[str, int], dict[str, str
 
 
 @router.post("/answers/{answer_id:int}/review", name="request_review", dependencies=[CsrfDep])
-def request_review(user: CurrentUser, db: SessionDep, settings: SettingsDep, answer_id: IdPath):
+def request_review(request: Request, db: SessionDep, settings: SettingsDep, answer: OwnAnswer):
     """A candidate asks for human review of their answer."""
-    answer = answer_service.get_own_answer(db=db, user=user, answer_id=answer_id)
-    if answer is None:
-        raise HTTPException(404, "No answer here.")
     review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)
-    return RedirectResponse(f"/answers/{answer_id}#human-review", status_code=303)
+    return see_other(request, "answer", answer_id=answer.id, fragment="human-review")
 
 
 @router.get("/notifications", name="notifications")
@@ -58,8 +49,13 @@ def notifications(request: Request, user: CurrentUser, db: SessionDep):
 # ------------------------------------------------------------------ the queue
 
 
+def _questions_of(catalog, items) -> dict:
+    return catalog_service.questions_by_id(catalog=catalog, ids=[i.answer.question_id for i in items])
+
+
 @router.get("/review", name="review_queue")
-def review_queue(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, category: str = "", question: str = ""):
+def review_queue(request: Request, reviewer: Reviewer, db: SessionDep, settings: SettingsDep, catalog: CatalogDep,
+                 category: str = "", question: str = ""):
     """Answers waiting for review, oldest first, with how long each has waited."""
     category = category if category in CATEGORIES else ""
     question = question if catalog.question(question) else ""
@@ -72,7 +68,9 @@ def review_queue(request: Request, reviewer: Reviewer, db: SessionDep, catalog: 
     return render(
         request,
         "review/queue.html",
-        {"items": items, "catalog": catalog, "category": category, "question": question, "flagged": len(review_service.flagged(db=db)) if reviewer.role == "admin" else 0},
+        {"items": items, "questions": _questions_of(catalog, items), "category": category, "question": question,
+         "claim_minutes": settings.review_claim_minutes,
+         "flagged": len(review_service.flagged(db=db)) if reviewer.role == Role.ADMIN else 0},
     )
 
 
@@ -85,8 +83,10 @@ def claim(request: Request, reviewer: Reviewer, db: SessionDep, settings: Settin
         raise HTTPException(404, "No such review request.") from None
     except review_service.ReviewError as exc:
         items = review_service.queue(db=db, reviewer=reviewer)
-        return render(request, "review/queue.html", {"items": items, "catalog": catalog, "category": "", "question": "", "error": str(exc), "flagged": 0}, status_code=409)
-    return RedirectResponse(f"/review/{request_id}", status_code=303)
+        ctx = {"items": items, "questions": _questions_of(catalog, items), "category": "", "question": "", "error": str(exc),
+               "claim_minutes": settings.review_claim_minutes, "flagged": 0}
+        return render(request, "review/queue.html", ctx, status_code=409)
+    return see_other(request, "review_form", request_id=request_id)
 
 
 def _form_context(db, catalog, review_request, **extra) -> dict:
@@ -115,7 +115,7 @@ def _claimed(db, reviewer: User, request_id: int):
 def review_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, request_id: IdPath):
     """The blind review form: question, rubric, anchors and the answer; no other scores."""
     review_request = _claimed(db, reviewer, request_id)
-    return render(request, "review/form.html", _form_context(db, catalog, review_request, action=f"/review/{request_id}"))
+    return render(request, "review/form.html", _form_context(db, catalog, review_request, action=path_for(request, "review_form", request_id=request_id)))
 
 
 @router.post("/review/{request_id:int}", dependencies=[CsrfDep])
@@ -129,23 +129,14 @@ def submit_review(request: Request, reviewer: Reviewer, db: SessionDep, catalog:
             db=db, reviewer=reviewer, request=review_request, scores=scores, comments=comments, overall_comment=overall, passages=passages
         )
     except review_service.ReviewError as exc:
-        ctx = _form_context(db, catalog, review_request, action=f"/review/{request_id}", values=fields, error=str(exc))
+        ctx = _form_context(db, catalog, review_request, action=path_for(request, "review_form", request_id=request_id), values=fields, error=str(exc))
         return render(request, "review/form.html", ctx, status_code=422)
-    return RedirectResponse(f"/reviews/{review.id}", status_code=303)
-
-
-def _own_review(db, user: User, review_id: IdPath) -> Review:
-    """A review its author (or an admin) may look at; 404 for anyone else."""
-    review = db.get(Review, review_id)
-    if review is None or (review.reviewer_id != user.id and user.role != "admin"):
-        raise HTTPException(404, "No review here.")
-    return review
+    return see_other(request, "review_done", review_id=review.id)
 
 
 @router.get("/reviews/{review_id:int}", name="review_done")
-def review_done(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, review_id: IdPath):
+def review_done(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, review: OwnReview):
     """After submitting: your scores next to the automatic ones and the other reviewers'."""
-    review = _own_review(db, reviewer, review_id)
     review_request = review.request
     answer = review_request.answer
     cards = [ScoreCard.from_dict(r.card) for r in answer.score_cards]
@@ -168,22 +159,20 @@ def review_done(request: Request, reviewer: Reviewer, db: SessionDep, catalog: C
 
 
 @router.get("/reviews/{review_id:int}/edit", name="review_edit")
-def review_edit_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, review_id: IdPath):
+def review_edit_form(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, review: OwnReview):
     """Edit your review until the candidate has read it."""
-    review = _own_review(db, reviewer, review_id)
     if not review_service.can_edit(review, reviewer):
         raise HTTPException(403, "This review can no longer be edited: the candidate has read it, or it is not yours.")
     values = {d: str(getattr(review, d)) for d in DIMENSIONS}
     values |= {f"comment_{d}": (review.comments or {}).get(d, "") for d in DIMENSIONS}
     values |= {"overall_comment": review.overall_comment, "passages": "\n".join(p["text"] for p in review.passages or [])}
-    ctx = _form_context(db, catalog, review.request, action=f"/reviews/{review_id}/edit", values=values, editing=True)
+    ctx = _form_context(db, catalog, review.request, action=path_for(request, "review_edit", review_id=review.id), values=values, editing=True)
     return render(request, "review/form.html", ctx)
 
 
 @router.post("/reviews/{review_id:int}/edit", dependencies=[CsrfDep])
-def review_edit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, review_id: IdPath):
+def review_edit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, review: OwnReview):
     """Save an edit; the previous version stays in the audit trail."""
-    review = _own_review(db, reviewer, review_id)
     if not review_service.can_edit(review, reviewer):
         raise HTTPException(403, "This review can no longer be edited: the candidate has read it, or it is not yours.")
     try:
@@ -191,9 +180,9 @@ def review_edit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: C
         passages = review_service.find_passages(review.request.answer.text, fields.get("passages", ""))
         review_service.edit_review(db=db, editor=reviewer, review=review, scores=scores, comments=comments, overall_comment=overall, passages=passages)
     except review_service.ReviewError as exc:
-        ctx = _form_context(db, catalog, review.request, action=f"/reviews/{review_id}/edit", values=fields, error=str(exc), editing=True)
+        ctx = _form_context(db, catalog, review.request, action=path_for(request, "review_edit", review_id=review.id), values=fields, error=str(exc), editing=True)
         return render(request, "review/form.html", ctx, status_code=422)
-    return RedirectResponse(f"/reviews/{review_id}", status_code=303)
+    return see_other(request, "review_done", review_id=review.id)
 
 
 # ------------------------------------------------------------------ agreement and calibration
@@ -223,31 +212,24 @@ def agreement(request: Request, reviewer: Reviewer, db: SessionDep):
 @router.get("/review/calibration", name="calibration")
 def calibration(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep):
     """Anchor answers to practise on, with your last distance from the reference scores."""
+    anchors = calibration_service.anchors(db=db)
     return render(
         request,
         "review/calibration.html",
-        {"anchors": calibration_service.anchors(db=db), "attempts": calibration_service.attempts(db=db, reviewer=reviewer), "catalog": catalog},
+        {"anchors": anchors, "attempts": calibration_service.attempts(db=db, reviewer=reviewer),
+         "questions": catalog_service.questions_by_id(catalog=catalog, ids=[a.question_id for a in anchors])},
     )
 
 
-def _anchor(db, anchor_id: IdPath) -> AnchorAnswer:
-    anchor = db.get(AnchorAnswer, anchor_id)
-    if anchor is None:
-        raise HTTPException(404, "No such anchor answer.")
-    return anchor
-
-
 @router.get("/review/calibration/{anchor_id:int}", name="calibration_item")
-def calibration_item(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, anchor_id: IdPath):
+def calibration_item(request: Request, reviewer: Reviewer, catalog: CatalogDep, anchor: AnchorDep):
     """Score one anchor answer blind."""
-    anchor = _anchor(db, anchor_id)
     return render(request, "review/calibrate.html", {"anchor": anchor, "question": catalog.question(anchor.question_id), "result": None, "values": {}, "error": None})
 
 
 @router.post("/review/calibration/{anchor_id:int}", dependencies=[CsrfDep])
-def calibration_submit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, anchor_id: IdPath):
+def calibration_submit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep, fields: FormFields, anchor: AnchorDep):
     """Compare your scores with the reference."""
-    anchor = _anchor(db, anchor_id)
     ctx = {"anchor": anchor, "question": catalog.question(anchor.question_id), "values": fields, "error": None, "result": None}
     try:
         scores = review_service.parse_scores(fields)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from web.content import Catalog
-from web.models import Answer, Bookmark, MockInterview, Note, ReviewRequest, User
+from web.models import AnchorAnswer, Answer, Bookmark, MockInterview, Note, ReviewRequest, ReviewStatus, User
 
 EXPORT_VERSION = 1
 
@@ -30,7 +30,7 @@ def export(*, db: Session, user: User, catalog: Catalog) -> dict[str, Any]:
     for answer in answers:
         question = catalog.question(answer.question_id)
         request = requests.get(answer.id)
-        reviews = request.reviews if request is not None and request.status == "reviewed" else []
+        reviews = request.reviews if request is not None and request.status == ReviewStatus.REVIEWED else []
         out_answers.append(
             {
                 "id": answer.id,
@@ -104,5 +104,9 @@ def delete_account(*, db: Session, user: User) -> None:
     Reviews this user wrote of other people's answers stay (those answers' owners rely on them)
     but no longer point at the deleted account.
     """
+    # An anchor made from one of their answers holds a copy of its text: it goes too (the delete
+    # page promises the answers are gone, and a copy is still the answer).
+    own_answers = select(Answer.id).where(Answer.user_id == user.id)
+    db.execute(delete(AnchorAnswer).where(AnchorAnswer.source_answer_id.in_(own_answers)))
     # Foreign keys do the rest: CASCADE for what the user owns, SET NULL on reviews they wrote.
     db.execute(delete(User).where(User.id == user.id))

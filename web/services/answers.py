@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from scoring.text import word_count
 from web.content import Question
 from web.db import utcnow
-from web.models import Answer, User
+from web.models import Answer, AnswerStatus, User
 
 MIN_ANSWER_WORDS = 1
 MAX_TIME_TAKEN = 6 * 3600  # a started_at older than this is a stale tab, not time spent answering
-WORD_RE = re.compile(r"[A-Za-z0-9][\w'’-]*")
 
 
 class AnswerError(ValueError):
@@ -30,11 +29,6 @@ class Page:
     page: int
     pages: int
     total: int
-
-
-def word_count(text: str) -> int:
-    """Words in a text, the way the history page counts them."""
-    return len(WORD_RE.findall(text))
 
 
 def validate_text(text: str, *, max_chars: int) -> str:
@@ -64,8 +58,14 @@ def parse_started_at(value: str | None) -> datetime | None:
     return moment if 0 <= elapsed <= MAX_TIME_TAKEN else None
 
 
+def find_submitted(*, db: Session, user: User, submission_key: str) -> Answer | None:
+    """The answer this person already submitted with this key (a retried submit), if any."""
+    return db.scalar(select(Answer).where(Answer.user_id == user.id, Answer.submission_key == submission_key))
+
+
 def submit_answer(
-    *, db: Session, user: User, question: Question, text: str, started_at: datetime | None, max_chars: int, source: str = "practice"
+    *, db: Session, user: User, question: Question, text: str, started_at: datetime | None, max_chars: int,
+    source: str = "practice", submission_key: str | None = None,
 ) -> Answer:
     """Validate and store an answer; the caller commits before any scoring."""
     cleaned = validate_text(text, max_chars=max_chars)
@@ -79,8 +79,9 @@ def submit_answer(
         submitted_at=now,
         time_taken_seconds=int((now - started_at).total_seconds()) if started_at else None,
         word_count=word_count(cleaned),
-        status="submitted",
+        status=AnswerStatus.SUBMITTED,
         source=source,
+        submission_key=submission_key or None,
     )
     db.add(answer)
     db.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from scoring.agreement import mean_absolute_error, quadratic_weighted_kappa, spearman
 from scoring.rubric import DIMENSIONS
 from web.content import Catalog
-from web.models import AnchorAnswer, Answer, CalibrationAttempt, ReviewRequest, ScoreCardRecord, User
+from web.models import AnchorAnswer, Answer, CalibrationAttempt, ReviewRequest, ReviewStatus, ScoreCardRecord, ScorerName, User
 from web.services.reviews import consensus, scores_of
 
 PAIRINGS = ("offline vs human", "llm vs human", "human vs human")
@@ -38,7 +38,7 @@ def _reviewed(db: Session) -> list[ReviewRequest]:
     return list(
         db.scalars(
             select(ReviewRequest)
-            .where(ReviewRequest.status == "reviewed")
+            .where(ReviewRequest.status == ReviewStatus.REVIEWED)
             .options(selectinload(ReviewRequest.reviews), selectinload(ReviewRequest.answer).selectinload(Answer.score_cards))
             .order_by(ReviewRequest.completed_at)
         )
@@ -57,7 +57,7 @@ def _pairs(requests: list[ReviewRequest]) -> dict[str, dict[str, tuple[list[int]
         agreed = consensus(request)
         if agreed is None:
             continue
-        for scorer, pairing in (("offline", "offline vs human"), ("llm", "llm vs human")):
+        for scorer, pairing in ((ScorerName.OFFLINE, "offline vs human"), (ScorerName.LLM, "llm vs human")):
             card = _latest_card(request.answer, scorer)
             if card is not None:
                 for d in DIMENSIONS:
@@ -159,6 +159,11 @@ def add_anchor(*, db: Session, admin: User, question_id: str, text: str, scores:
     db.add(anchor)
     db.flush()
     return anchor
+
+
+def get_anchor(*, db: Session, anchor_id: int) -> AnchorAnswer | None:
+    """An anchor answer by id, if it exists."""
+    return db.get(AnchorAnswer, anchor_id)
 
 
 def anchors(*, db: Session) -> list[AnchorAnswer]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from web.content import Catalog, Question
+from web.content import CATEGORIES, Catalog, Question
 from web.services.answers import Page
+from web.services.search import index_for, terms
 
 DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
 
@@ -27,48 +27,22 @@ class QuestionFilter:
         return any((self.category, self.difficulty, self.dimension, self.tag, self.q.strip()))
 
 
-def _terms(text: str) -> list[str]:
-    return [t for t in re.findall(r"[a-z0-9]+", text.lower()) if len(t) > 1]
-
-
-def _search_score(question: Question, terms: list[str]) -> int:
-    """How well a question matches search terms: title counts most, then tags, then the prompt."""
-    if not terms:
-        return 1
-    title, tags, prompt = question.title.lower(), " ".join(question.tags).lower(), question.prompt_text.lower()
-    score = 0
-    for term in terms:
-        hit = 0
-        if term in title:
-            hit = 5
-        elif term in tags:
-            hit = 3
-        elif term in prompt:
-            hit = 1
-        if not hit:
-            return 0  # every term must appear somewhere
-        score += hit
-    return score
-
-
 def filter_questions(*, catalog: Catalog, flt: QuestionFilter) -> list[Question]:
-    """Questions matching the filter; search results ranked, otherwise by category and difficulty."""
-    terms = _terms(flt.q)
-    matches: list[tuple[int, Question]] = []
-    for question in catalog.questions.values():
-        if flt.category and question.category != flt.category:
-            continue
-        if flt.difficulty and question.difficulty != flt.difficulty:
-            continue
-        if flt.dimension and flt.dimension not in question.weighted_dimensions[:2]:
-            continue
-        if flt.tag and flt.tag not in question.tags:
-            continue
-        score = _search_score(question, terms)
-        if score:
-            matches.append((score, question))
-    matches.sort(key=lambda m: (-m[0], m[1].category, DIFFICULTY_ORDER.get(m[1].difficulty, 9), m[1].title))
-    return [q for _, q in matches]
+    """Questions matching the filter; a text search ranks them as site search does (BM25, every
+    word must appear), otherwise they come by category and difficulty."""
+    questions = [
+        q for q in catalog.questions.values()
+        if (not flt.category or q.category == flt.category)
+        and (not flt.difficulty or q.difficulty == flt.difficulty)
+        and (not flt.dimension or flt.dimension in q.weighted_dimensions[:2])
+        and (not flt.tag or flt.tag in q.tags)
+    ]
+    if terms(flt.q):
+        wanted = {q.id for q in questions}
+        hits = index_for(catalog).search(flt.q, limit=len(catalog.questions) + len(catalog.guides))
+        return [catalog.questions[h.document.ref] for h in hits if h.document.kind == "question" and h.document.ref in wanted]
+    questions.sort(key=lambda q: (q.category, DIFFICULTY_ORDER.get(q.difficulty, 9), q.title))
+    return questions
 
 
 def paginate(items: list, *, page: int, per_page: int) -> Page:
@@ -78,3 +52,17 @@ def paginate(items: list, *, page: int, per_page: int) -> Page:
     page = min(max(1, page), pages)
     start = (page - 1) * per_page
     return Page(items=items[start:start + per_page], page=page, pages=pages, total=total)
+
+
+def counts_by_category(*, catalog: Catalog) -> dict[str, int]:
+    """How many questions each category has, in the catalog's category order."""
+    counts = dict.fromkeys(CATEGORIES, 0)
+    for question in catalog.questions.values():
+        counts[question.category] += 1
+    return counts
+
+
+def questions_by_id(*, catalog: Catalog, ids) -> dict[str, Question]:
+    """The catalog's questions for these ids (ids no longer in the catalog are left out), so a page
+    gets the questions it shows rather than the whole catalog."""
+    return {i: q for i in dict.fromkeys(ids) if (q := catalog.question(i)) is not None}

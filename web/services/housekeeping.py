@@ -24,7 +24,12 @@ def purge_expired(*, db: Session, settings: Settings, now: datetime) -> Purged:
     sessions = db.execute(
         delete(UserSession).where(or_(UserSession.expires_at <= now, UserSession.last_seen_at <= idle_cutoff))
     ).rowcount
+    # Sign-ups are counted over an hour, failed logins over the login window.
+    is_signup = LoginAttempt.key.startswith("signup:")
     attempts = db.execute(
-        delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(minutes=settings.login_window_minutes))
+        delete(LoginAttempt).where(or_(
+            ~is_signup & (LoginAttempt.at < now - timedelta(minutes=settings.login_window_minutes)),
+            is_signup & (LoginAttempt.at < now - timedelta(hours=1)),
+        ))
     ).rowcount
     return Purged(sessions=sessions, login_attempts=attempts)

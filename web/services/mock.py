@@ -7,42 +7,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS
-from scoring.text import tokenize
+from scoring.signals import dimension_cue_counts
+from scoring.text import analyse
 from web.content import Catalog, Question, Track
 from web.db import as_utc, utcnow
-from web.models import Answer, MockInterview, MockItem, User
+from web.models import Answer, InterviewStatus, MockInterview, MockItem, StepState, User
 from web.services.scoring_jobs import latest_card
+from web.services.submission import submit_and_score
+from web.settings import Settings
 
 FOLLOW_UP_SECONDS = 180  # an interviewer's probe gets a short answer
 GRACE = timedelta(seconds=20)  # the browser submits at zero; allow for the round trip before calling time
-# Words that show which dimension a written follow-up probes.
-DIMENSION_CUES = {
-    "strategy": ("measure", "metric", "success", "prioritize", "prioritise", "priority", "trade-off", "tradeoff", "goal",
-                 "business", "why", "alternative", "cost"),
-    "risk": ("risk", "wrong", "fail", "rollback", "roll back", "contingency", "mitigate", "mitigation", "depend",
-             "dependency", "slip", "worst", "break"),
-    "communication": ("tell", "communicate", "communication", "update", "stakeholder", "executive", "explain",
-                      "present", "escalate", "escalation", "told", "message"),
-    "leadership": ("team", "conflict", "disagree", "you personally", "influence", "convince", "push back", "decide",
-                   "decision", "own", "learn"),
-}
-# The same cues as stem sequences: a follow-up matches a cue word, never a fragment of another word
-# ("shut down" is not "own").
-_CUE_STEMS = {d: tuple(tuple(t.stem for t in tokenize(cue)) for cue in cues) for d, cues in DIMENSION_CUES.items()}
 
 
 def cue_count(text: str, dimension: str) -> int:
-    """How many of a dimension's cue words or phrases a follow-up question uses (on word stems)."""
-    stems = [t.stem for t in tokenize(text)]
-    count = 0
-    for cue in _CUE_STEMS[dimension]:
-        n = len(cue)
-        count += sum(1 for i in range(len(stems) - n + 1) if tuple(stems[i : i + n]) == cue)
-    return count
+    """How many of a dimension's cue words or phrases a follow-up question uses (the scorer's own
+    lexicon, matched on word stems: "shut down" is not "own")."""
+    return dimension_cue_counts(analyse(text))[dimension]
 
 
 # The guides that teach each dimension, for the report.
@@ -60,7 +45,7 @@ class MockError(ValueError):
 
 def start(*, db: Session, user: User, track: Track) -> MockInterview:
     """Begin a mock interview: the first question's clock starts now."""
-    interview = MockInterview(user_id=user.id, track_id=track.id, status="active", position=0)
+    interview = MockInterview(user_id=user.id, track_id=track.id, status=InterviewStatus.ACTIVE, position=0)
     db.add(interview)
     db.flush()
     now = utcnow()
@@ -72,7 +57,7 @@ def start(*, db: Session, user: User, track: Track) -> MockInterview:
                 position=position,
                 question_id=item.question_id,
                 seconds=seconds,
-                state="answering" if position == 0 else "pending",
+                state=StepState.ANSWERING if position == 0 else StepState.PENDING,
                 deadline_at=now + timedelta(seconds=seconds) if position == 0 else None,
             )
         )
@@ -91,16 +76,16 @@ def get_own(*, db: Session, user: User, interview_id: int) -> MockInterview | No
 def active_for(*, db: Session, user: User) -> list[MockInterview]:
     """Unfinished mock interviews, newest first, to resume."""
     return list(
-        db.scalars(select(MockInterview).where(MockInterview.user_id == user.id, MockInterview.status == "active").order_by(MockInterview.id.desc()))
+        db.scalars(select(MockInterview).where(MockInterview.user_id == user.id, MockInterview.status == InterviewStatus.ACTIVE).order_by(MockInterview.id.desc()))
     )
 
 
 def current_item(interview: MockInterview) -> MockItem | None:
     """The item the candidate is on, or None when the interview is over."""
-    if interview.status != "active":
+    if interview.status != InterviewStatus.ACTIVE:
         return None
     for item in interview.items:
-        if item.state in ("answering", "follow_up"):
+        if item.state in (StepState.ANSWERING, StepState.FOLLOW_UP):
             return item
     return None
 
@@ -108,7 +93,7 @@ def current_item(interview: MockInterview) -> MockItem | None:
 def seconds_left(item: MockItem, now: datetime | None = None) -> int:
     """Seconds before the current step's time runs out (never negative)."""
     now = now or utcnow()
-    deadline = as_utc(item.follow_up_deadline_at if item.state == "follow_up" else item.deadline_at)
+    deadline = as_utc(item.follow_up_deadline_at if item.state == StepState.FOLLOW_UP else item.deadline_at)
     return max(0, int((deadline - now).total_seconds())) if deadline else 0
 
 
@@ -117,15 +102,15 @@ def total_seconds_left(interview: MockInterview, now: datetime | None = None) ->
     item = current_item(interview)
     if item is None:
         return 0
-    rest = sum(i.seconds for i in interview.items if i.state == "pending")
-    follow = FOLLOW_UP_SECONDS if item.state == "answering" else 0
+    rest = sum(i.seconds for i in interview.items if i.state == StepState.PENDING)
+    follow = FOLLOW_UP_SECONDS if item.state == StepState.ANSWERING else 0
     return seconds_left(item, now) + rest + follow
 
 
 def late(item: MockItem, now: datetime | None = None) -> bool:
     """Whether the current step's time ran out (allowing the grace period)."""
     now = now or utcnow()
-    deadline = as_utc(item.follow_up_deadline_at if item.state == "follow_up" else item.deadline_at)
+    deadline = as_utc(item.follow_up_deadline_at if item.state == StepState.FOLLOW_UP else item.deadline_at)
     return deadline is not None and now > deadline + GRACE
 
 
@@ -156,7 +141,7 @@ def record_answer(*, db: Session, interview: MockInterview, item: MockItem, answ
 
 def set_follow_up(*, item: MockItem, text: str, dimension: str) -> None:
     """Move the item to its follow-up with a fresh, short clock."""
-    item.state = "follow_up"
+    item.state = StepState.FOLLOW_UP
     item.follow_up = text
     item.follow_up_dimension = dimension
     item.follow_up_deadline_at = utcnow() + timedelta(seconds=FOLLOW_UP_SECONDS)
@@ -168,25 +153,99 @@ def record_follow_up(*, db: Session, interview: MockInterview, item: MockItem, a
     _finish_item(db=db, interview=interview, item=item)
 
 
+def _time_out(*, db: Session, interview: MockInterview, item: MockItem) -> None:
+    """The step's clock ran out with nothing written: record that and move on."""
+    if item.state == StepState.FOLLOW_UP:
+        record_follow_up(db=db, interview=interview, item=item, answer=None)
+    else:
+        record_answer(db=db, interview=interview, item=item, answer=None, timed_out=True)
+
+
+def expire_if_late(*, db: Session, interview: MockInterview) -> bool:
+    """Move past the current step if its time ran out while nothing was submitted (a closed tab).
+
+    Called by the interview's POST actions, never by a page view: the page shows a step whose
+    clock reads zero, and the browser submits it as it stands.
+    """
+    item = current_item(interview)
+    if item is None or not late(item):
+        return False
+    _time_out(db=db, interview=interview, item=item)
+    return True
+
+
+def submit_step(
+    *,
+    db: Session,
+    write_db: sessionmaker,
+    catalog: Catalog,
+    settings: Settings,
+    user: User,
+    interview: MockInterview,
+    item_id: int,
+    text: str,
+    timed_out: bool,
+    submission_key: str | None = None,
+) -> None:
+    """Take the answer to the current step: store and score it, then ask the follow-up or move on.
+
+    A submit for a step that is no longer current (a double submit, a stale tab) changes nothing.
+    Raises answers.AnswerError, with nothing stored, when the text is not acceptable.
+    """
+    item = current_item(interview)
+    if item is None or item.id != item_id:
+        return
+    ran_out = timed_out or late(item)
+    is_follow_up = item.state == StepState.FOLLOW_UP
+    if not text.strip() and ran_out:
+        _time_out(db=db, interview=interview, item=item)
+        return
+    question = catalog.question(item.question_id)
+    stored = submit_and_score(
+        db=db, write_db=write_db, catalog=catalog, settings=settings, user=user, question=question, text=text,
+        started_at=None, source="follow-up" if is_follow_up else "mock", submission_key=submission_key,
+    )
+    # submit_and_score committed and expired the session: the interview and item reload as they are now.
+    if is_follow_up:
+        record_follow_up(db=db, interview=interview, item=item, answer=stored)
+        return
+    record_answer(db=db, interview=interview, item=item, answer=stored, timed_out=ran_out)
+    card = latest_card(db=db, answer_id=stored.id)
+    if card is not None:
+        probe, dimension = choose_follow_up(question, card)
+    else:  # scoring failed; the worker will retry it, and the interview goes on
+        probe, dimension = question.follow_ups[0], question.weighted_dimensions[0]
+    set_follow_up(item=item, text=probe, dimension=dimension)
+
+
 def _finish_item(*, db: Session, interview: MockInterview, item: MockItem) -> None:
-    item.state = "done"
+    item.state = StepState.DONE
     nxt = next((i for i in interview.items if i.position == item.position + 1), None)
     if nxt is None:
         finish(db=db, interview=interview)
         return
     interview.position = nxt.position
-    nxt.state = "answering"
+    nxt.state = StepState.ANSWERING
     nxt.deadline_at = utcnow() + timedelta(seconds=nxt.seconds)
+
+
+def end_early(*, db: Session, interview: MockInterview) -> None:
+    """The candidate stops: a step whose clock already ran out counts as timed out, the rest as skipped."""
+    if interview.status != InterviewStatus.ACTIVE:
+        return
+    expire_if_late(db=db, interview=interview)
+    if interview.status == InterviewStatus.ACTIVE:
+        finish(db=db, interview=interview)
 
 
 def finish(*, db: Session, interview: MockInterview) -> None:
     """End the interview now; unanswered questions are marked skipped."""
     for item in interview.items:
-        if item.state in ("pending", "answering") and item.answer_id is None:
-            item.state = "skipped"
-        elif item.state == "follow_up":
-            item.state = "done"
-    interview.status = "finished"
+        if item.state in (StepState.PENDING, StepState.ANSWERING) and item.answer_id is None:
+            item.state = StepState.SKIPPED
+        elif item.state == StepState.FOLLOW_UP:
+            item.state = StepState.DONE
+    interview.status = InterviewStatus.FINISHED
     interview.finished_at = utcnow()
 
 

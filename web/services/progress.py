@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.rubric import DIMENSIONS
-from web.content import Catalog
+from web.content import CATEGORIES, Catalog
 from web.db import utcnow
 from web.models import Answer
 
@@ -75,7 +75,7 @@ def attempts_by_category(*, db: Session, user_id: int, catalog: Catalog) -> dict
     rows = db.execute(
         select(Answer.question_id, func.count()).where(Answer.user_id == user_id).group_by(Answer.question_id)
     ).all()
-    counts = {c: 0 for c in ("behavioral", "program-sense", "program-execution", "technical", "strategy")}
+    counts = dict.fromkeys(CATEGORIES, 0)
     for question_id, n in rows:
         question = catalog.question(question_id)
         if question is not None:

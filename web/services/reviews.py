@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session, selectinload
 from scoring.card import round_half_up
 from scoring.rubric import DIMENSIONS
 from web.db import as_utc, utcnow
-from web.models import Answer, Notification, Review, ReviewRequest, ReviewRevision, User
+from web.models import Answer, AnswerStatus, Notification, Review, ReviewRequest, ReviewRevision, ReviewStatus, User
 
 DISAGREEMENT = 2  # two reviewers this far apart on a dimension need an admin to decide
 MAX_COMMENT_CHARS = 4_000
 MAX_PASSAGES = 20
-REVIEWER_ROLES = ("reviewer", "admin")
 
 
 class ReviewError(ValueError):
@@ -46,10 +45,20 @@ def request_review(*, db: Session, answer: Answer, reviews_needed: int) -> Revie
     existing = db.scalar(select(ReviewRequest).where(ReviewRequest.answer_id == answer.id))
     if existing is not None:
         return existing
-    request = ReviewRequest(answer_id=answer.id, reviews_needed=reviews_needed, status="waiting")
+    request = ReviewRequest(answer_id=answer.id, reviews_needed=reviews_needed, status=ReviewStatus.WAITING)
     db.add(request)
     db.flush()
     return request
+
+
+def get_request(*, db: Session, request_id: int) -> ReviewRequest | None:
+    """A review request by id, if it exists."""
+    return db.get(ReviewRequest, request_id)
+
+
+def get_review(*, db: Session, review_id: int) -> Review | None:
+    """A review by id, if it exists (callers check who may see it)."""
+    return db.get(Review, review_id)
 
 
 def request_for_answer(*, db: Session, answer_id: int) -> ReviewRequest | None:
@@ -63,9 +72,9 @@ def candidate_status(request: ReviewRequest | None) -> str | None:
     """What the candidate sees: waiting, in review or reviewed."""
     if request is None:
         return None
-    if request.status == "reviewed":
+    if request.status == ReviewStatus.REVIEWED:
         return "reviewed"
-    return "in review" if request.reviews or request.status in ("in_review", "flagged") else "waiting"
+    return "in review" if request.reviews or request.status in (ReviewStatus.IN_REVIEW, ReviewStatus.FLAGGED) else "waiting"
 
 
 # ------------------------------------------------------------------ the queue
@@ -81,7 +90,7 @@ def queue(
         select(ReviewRequest, Answer)
         .join(Answer, Answer.id == ReviewRequest.answer_id)
         .where(
-            ReviewRequest.status.in_(("waiting", "in_review")),
+            ReviewRequest.status.in_((ReviewStatus.WAITING, ReviewStatus.IN_REVIEW)),
             Answer.user_id != reviewer.id,
             ReviewRequest.id.not_in(already),
             or_(
@@ -116,14 +125,14 @@ def claim(*, db: Session, reviewer: User, request_id: int, claim_minutes: int) -
         update(ReviewRequest)
         .where(
             ReviewRequest.id == request.id,
-            ReviewRequest.status.in_(("waiting", "in_review")),
+            ReviewRequest.status.in_((ReviewStatus.WAITING, ReviewStatus.IN_REVIEW)),
             or_(
                 ReviewRequest.claimed_by_id.is_(None),
                 ReviewRequest.claimed_by_id == reviewer.id,
                 ReviewRequest.claim_expires_at < now,
             ),
         )
-        .values(claimed_by_id=reviewer.id, claim_expires_at=now + timedelta(minutes=claim_minutes), status="in_review")
+        .values(claimed_by_id=reviewer.id, claim_expires_at=now + timedelta(minutes=claim_minutes), status=ReviewStatus.IN_REVIEW)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -236,17 +245,17 @@ def _advance(*, db: Session, request: ReviewRequest) -> None:
     db.refresh(request, attribute_names=["reviews"])
     humans = _human_reviews(request)
     if any(r.is_adjudication for r in request.reviews):
-        new_status = "reviewed"
+        new_status = ReviewStatus.REVIEWED
     elif len(humans) < request.reviews_needed:
-        new_status = "in_review" if request.claimed_by_id else "waiting"
+        new_status = ReviewStatus.IN_REVIEW if request.claimed_by_id else ReviewStatus.WAITING
     elif disagreements(humans):
-        new_status = "flagged"
+        new_status = ReviewStatus.FLAGGED
     else:
-        new_status = "reviewed"
-    if new_status == "reviewed" and request.status != "reviewed":
+        new_status = ReviewStatus.REVIEWED
+    if new_status == ReviewStatus.REVIEWED and request.status != ReviewStatus.REVIEWED:
         request.completed_at = utcnow()
         answer = db.get(Answer, request.answer_id)
-        answer.status = "reviewed"
+        answer.status = AnswerStatus.REVIEWED
         db.add(Notification(user_id=answer.user_id, kind="review", answer_id=answer.id, message="A reviewer scored your answer."))
     request.status = new_status
 
@@ -276,7 +285,7 @@ def edit_review(
         db.add(ReviewRevision(review_id=review.id, editor_id=editor.id, before=before, after=after))
     db.flush()
     request = db.get(ReviewRequest, review.request_id)
-    if request.status in ("flagged", "reviewed") and not any(r.is_adjudication for r in request.reviews):
+    if request.status in (ReviewStatus.FLAGGED, ReviewStatus.REVIEWED) and not any(r.is_adjudication for r in request.reviews):
         _advance(db=db, request=request)
     return review
 
@@ -288,7 +297,7 @@ def revisions(*, db: Session, review_id: int) -> list[ReviewRevision]:
 
 def adjudicate(*, db: Session, admin: User, request: ReviewRequest, scores: dict[str, int], comment: str) -> Review:
     """An admin's final scores for a flagged answer; they become the consensus."""
-    if request.status != "flagged":
+    if request.status != ReviewStatus.FLAGGED:
         raise ReviewError("Only answers flagged for disagreement need adjudication.")
     review = Review(
         request_id=request.id,
@@ -309,7 +318,7 @@ def adjudicate(*, db: Session, admin: User, request: ReviewRequest, scores: dict
 
 def consensus(request: ReviewRequest) -> dict[str, int] | None:
     """The agreed scores: the adjudication if any, else the rounded mean of the reviews once complete."""
-    if request.status != "reviewed":
+    if request.status != ReviewStatus.REVIEWED:
         return None
     adjudicated = [r for r in request.reviews if r.is_adjudication]
     if adjudicated:
@@ -323,7 +332,7 @@ def flagged(*, db: Session) -> list[ReviewRequest]:
     return list(
         db.scalars(
             select(ReviewRequest)
-            .where(ReviewRequest.status == "flagged")
+            .where(ReviewRequest.status == ReviewStatus.FLAGGED)
             .options(selectinload(ReviewRequest.reviews))
             .order_by(ReviewRequest.created_at)
         )
@@ -335,7 +344,7 @@ def flagged(*, db: Session) -> list[ReviewRequest]:
 
 def mark_seen(*, db: Session, user: User, request: ReviewRequest | None) -> None:
     """The candidate opened a reviewed answer: lock its reviews and read its notifications."""
-    if request is None or request.status != "reviewed":
+    if request is None or request.status != ReviewStatus.REVIEWED:
         return
     now = utcnow()
     for review in request.reviews:

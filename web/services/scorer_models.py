@@ -22,7 +22,7 @@ from scoring.training import cross_validate, fit
 from web.content import Catalog
 from web.db import utcnow
 from web.services.graded import examples_from, references_from, rubric_for
-from web.models import Answer, ReviewRequest, ScorerActivation, ScorerModel, User
+from web.models import Answer, ReviewRequest, ReviewStatus, ScorerActivation, ScorerModel, User
 from web.infra.scorer_model import bundled_model, bundled_scorer, cached_scorer, model_from_bytes, model_to_bytes, scorer_for
 from web.services import calibration
 from web.infra.text_model import load_embedder
@@ -180,7 +180,7 @@ def reviewed_counts(*, db: Session) -> tuple[int, int]:
     row = db.execute(
         select(func.count(Answer.id), func.count(distinct(Answer.question_id)))
         .join(ReviewRequest, ReviewRequest.answer_id == Answer.id)
-        .where(ReviewRequest.status == "reviewed")
+        .where(ReviewRequest.status == ReviewStatus.REVIEWED)
     ).one()
     return int(row[0]), int(row[1])
 

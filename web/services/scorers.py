@@ -7,10 +7,11 @@ from collections.abc import Callable
 from scoring.card import ScoreCard
 from scoring.learned import LearnedScorer
 from scoring.rubric import Rubric
+from web.models import ScorerName
 from web.settings import Settings
 
-OFFLINE = "offline"
-LLM = "llm"
+OFFLINE = ScorerName.OFFLINE
+LLM = ScorerName.LLM
 
 
 class ScorerUnavailable(RuntimeError):

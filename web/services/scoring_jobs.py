@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from scoring.generic import generic_rubric
 from scoring.rubric import Rubric
 from scoring.card import ScoreCard
 from web.content import Catalog
 from web.db import utcnow
-from web.models import Answer, ScoreCardRecord, ScoringJob
+from web.models import Answer, AnswerStatus, JobStatus, ScoreCardRecord, ScorerName, ScoringJob
 from web.services import practice_queue
 from web.services.scorers import enabled_scorers, run_scorer
 from web.services import scorer_models
@@ -50,8 +51,8 @@ def claim(
         select(ScoringJob)
         .where(
             or_(
-                ScoringJob.status == "pending",
-                (ScoringJob.status == "running") & (ScoringJob.lease_expires_at < now),
+                ScoringJob.status == JobStatus.PENDING,
+                (ScoringJob.status == JobStatus.RUNNING) & (ScoringJob.lease_expires_at < now),
             )
         )
         .order_by(ScoringJob.id)
@@ -69,7 +70,7 @@ def claim(
     job = db.scalar(stmt)
     if job is None:
         return None
-    job.status = "running"
+    job.status = JobStatus.RUNNING
     job.attempts += 1
     job.lease_owner = worker_id
     job.lease_expires_at = now + lease
@@ -109,13 +110,13 @@ def store_card(*, db: Session, answer: Answer, card: ScoreCard) -> ScoreCardReco
         **scores,
     )
     db.add(record)
-    if card.scorer == "offline":
+    if card.scorer == ScorerName.OFFLINE:
         # A new card is the newest: the dashboard reads these copies instead of searching score_card.
         for dimension, score in scores.items():
             setattr(answer, f"offline_{dimension}", score)
-    if answer.status == "submitted":
-        answer.status = "scored"
-    if card.scorer == "offline" and answer.source in SCHEDULED_SOURCES:
+    if answer.status == AnswerStatus.SUBMITTED:
+        answer.status = AnswerStatus.SCORED
+    if card.scorer == ScorerName.OFFLINE and answer.source in SCHEDULED_SOURCES:
         # The offline score drives spaced repetition: a weak answer brings the question back soon.
         practice_queue.record_result(db=db, user_id=answer.user_id, question_id=answer.question_id, overall=card.overall, at=answer.submitted_at)
     db.flush()
@@ -125,17 +126,17 @@ def store_card(*, db: Session, answer: Answer, card: ScoreCard) -> ScoreCardReco
 def finish(*, db: Session, job_id: int, worker_id: str, card: ScoreCard | None, error: str | None, final: bool = False) -> None:
     """Record a job's outcome, if this worker still holds its lease."""
     job = db.get(ScoringJob, job_id, with_for_update=True)
-    if job is None or job.lease_owner != worker_id or job.status != "running":
+    if job is None or job.lease_owner != worker_id or job.status != JobStatus.RUNNING:
         return  # the lease expired and another worker took over; its result wins
     now = utcnow()
     job.updated_at = now
     job.lease_expires_at = None
     if card is not None:
         store_card(db=db, answer=db.get(Answer, job.answer_id), card=card)
-        job.status, job.last_error = "done", None
+        job.status, job.last_error = JobStatus.DONE, None
     else:
         job.last_error = (error or "unknown error")[:MAX_ERROR_CHARS]
-        job.status = "failed" if final or job.attempts >= MAX_ATTEMPTS else "pending"
+        job.status = JobStatus.FAILED if final or job.attempts >= MAX_ATTEMPTS else JobStatus.PENDING
 
 
 def process_one(*, write_db, catalog: Catalog, settings: Settings, worker_id: str, lease: timedelta = LEASE, **which) -> bool:
@@ -153,21 +154,44 @@ def process_one(*, write_db, catalog: Catalog, settings: Settings, worker_id: st
         card = run_scorer(scorer_name, text=text, rubric=rubric_for(catalog=catalog, question_id=question_id),
                           settings=settings, offline=offline)
     except Exception as exc:  # any scorer failure is recorded on the job; the answer is untouched
-        log.warning("scoring job %s (%s) failed: %s", job_id, scorer_name, exc)
+        # The log keeps the endpoint's address (operators need it) but never a password or key in it.
+        log.warning("scoring job %s (%s) failed: %s", job_id, scorer_name, _without_credentials(str(exc), settings))
         final = getattr(exc, "final", False)
-        error = str(exc) if final else f"{type(exc).__name__}: {exc}"
+        error = public_reason(str(exc) if final else f"{type(exc).__name__}: {exc}", settings)
     with write_db.begin() as db:
         finish(db=db, job_id=job_id, worker_id=worker_id, card=card, error=error, final=final)
     return True
 
 
-def score_now(*, app_state, answer_id: int, scorer: str) -> None:
+_URL_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+
+
+_USERINFO_RE = re.compile(r"(://)[^/@\s]+@")
+
+
+def _without_credentials(error: str, settings: Settings) -> str:
+    if settings.llm_api_key:
+        error = error.replace(settings.llm_api_key, "[key]")
+    return _USERINFO_RE.sub(r"\1[credentials]@", error)
+
+
+def public_reason(error: str, settings: Settings) -> str:
+    """A scorer failure as candidates and API clients may read it: the endpoint's address, any
+    credentials in it and the API key never appear (the server log keeps the address)."""
+    error = _URL_RE.sub("[the LLM endpoint]", error)
+    for secret in (settings.llm_base_url, settings.llm_api_key):
+        if secret:
+            error = error.replace(secret, "[hidden]")
+    return error
+
+
+def score_now(*, write_db: sessionmaker, catalog: Catalog, settings: Settings, answer_id: int, scorer: str) -> None:
     """Run one answer's job in the request (the offline scorer is fast); any failure leaves it to the worker."""
     try:
         process_one(
-            write_db=app_state.write_db,
-            catalog=app_state.catalog,
-            settings=app_state.settings,
+            write_db=write_db,
+            catalog=catalog,
+            settings=settings,
             worker_id=f"request-{answer_id}",
             answer_id=answer_id,
             scorer=scorer,
@@ -181,7 +205,7 @@ def jobs_for_answer(*, db: Session, answer_id: int) -> list[ScoringJob]:
     return list(db.scalars(select(ScoringJob).where(ScoringJob.answer_id == answer_id).order_by(ScoringJob.id)))
 
 
-def latest_card(*, db: Session, answer_id: int, scorer: str = "offline") -> ScoreCard | None:
+def latest_card(*, db: Session, answer_id: int, scorer: str = ScorerName.OFFLINE) -> ScoreCard | None:
     """The newest card of one scorer for an answer, if any."""
     record = db.scalar(
         select(ScoreCardRecord)

@@ -7,52 +7,40 @@ import re
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
-import snowballstemmer
 from markupsafe import Markup, escape
 
+from scoring.text import STOPWORDS, TOKEN_RE, stem, tokenize
 from web.content import Catalog
 
-WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
-STOPWORDS = frozenset(
-    "a an and are as at be by for from how i in is it of on or that the this to was what when where which who why with you your".split()
-)
 # BM25 constants at their usual values; titles count three times so a title match ranks first.
 K1, B = 1.2, 0.75
 FIELD_WEIGHTS = {"title": 3, "tags": 2, "body": 1}
 SNIPPET_CHARS = 220
 MAX_QUERY_TERMS = 12
-
-# Snowball stemmers keep state between calls; one per thread so concurrent searches do not mix stems.
-_stemmers = threading.local()
-
-
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    """The stem of one lower-case word (memoised: the vocabulary is small, stemming is not free)."""
-    stemmer = getattr(_stemmers, "english", None)
-    if stemmer is None:
-        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
-    return stemmer.stemWord(word)
+INDEXES_KEPT = 4  # one per loaded catalog; tests load a few
 
 
 def terms(text: str) -> list[str]:
-    """Lower-case stems of the words in a text, stop words removed."""
-    words = [w.lower().strip("'’-") for w in WORD_RE.findall(text)]
-    return [stem(w) for w in words if w and w not in STOPWORDS]
+    """Stems of the words in a text, stop words removed: the scorer's own tokens and stems, so the
+    site has one notion of a word."""
+    return [t.stem for t in tokenize(text) if t.lower not in STOPWORDS]
 
 
 @dataclass(frozen=True)
 class Document:
-    """One searchable page."""
+    """One searchable page: a guide (ref is its slug) or a question (ref is its id)."""
 
     kind: str  # "guide" or "question"
-    key: str
+    ref: str
     title: str
     url: str
     body: str
     label: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.ref}"
 
 
 @dataclass(frozen=True)
@@ -108,13 +96,13 @@ class SearchIndex:
 
 
 def _matches(word: str, query_terms: list[str]) -> bool:
-    return stem(word.lower().strip("'’-")) in query_terms
+    return stem(word.lower()) in query_terms
 
 
 def snippet(text: str, query_terms: list[str]) -> str:
     """A window of the text around the first matching word."""
     flat = re.sub(r"\s+", " ", text).strip()
-    for match in WORD_RE.finditer(flat):
+    for match in TOKEN_RE.finditer(flat):
         if _matches(match.group(), query_terms):
             start = max(0, match.start() - SNIPPET_CHARS // 3)
             start = flat.rfind(" ", 0, start) + 1 if start else 0
@@ -127,7 +115,7 @@ def highlight(text: str, query_terms: list[str]) -> Markup:
     """Escape text and wrap words matching the query in <mark>."""
     out: list[str] = []
     last = 0
-    for match in WORD_RE.finditer(text):
+    for match in TOKEN_RE.finditer(text):
         if _matches(match.group(), query_terms):
             out.append(str(escape(text[last:match.start()])))
             out.append(f"<mark>{escape(match.group())}</mark>")
@@ -138,11 +126,26 @@ def highlight(text: str, query_terms: list[str]) -> Markup:
 
 def build_index(catalog: Catalog) -> SearchIndex:
     """Index every guide and question of a catalog."""
-    documents = [Document("guide", f"guide:{g.slug}", g.title, f"/guides/{g.slug}", f"{g.summary}\n{g.text}", "Guide") for g in catalog.guides]
+    documents = [Document("guide", g.slug, g.title, f"/guides/{g.slug}", f"{g.summary}\n{g.text}", "Guide") for g in catalog.guides]
     documents += [
-        Document("question", f"question:{q.id}", q.title, f"/questions/{q.id}", q.prompt_text, f"{q.category_label} question")
+        Document("question", q.id, q.title, f"/questions/{q.id}", q.prompt_text, f"{q.category_label} question")
         for q in catalog.questions.values()
     ]
     tags = {f"guide:{g.slug}": " ".join(g.tags) for g in catalog.guides}
     tags |= {f"question:{q.id}": " ".join(q.tags) for q in catalog.questions.values()}
     return SearchIndex(documents, tags)
+
+
+_INDEX_LOCK = threading.Lock()
+_INDEXES: dict[int, tuple[Catalog, SearchIndex]] = {}
+
+
+def index_for(catalog: Catalog) -> SearchIndex:
+    """The catalog's index, built on first use (content never changes while the process runs)."""
+    with _INDEX_LOCK:
+        kept = _INDEXES.get(id(catalog))
+        if kept is None or kept[0] is not catalog:  # the catalog is held, so its id is never reused
+            if len(_INDEXES) >= INDEXES_KEPT:
+                _INDEXES.clear()
+            kept = _INDEXES[id(catalog)] = (catalog, build_index(catalog))
+        return kept[1]

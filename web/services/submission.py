@@ -4,30 +4,58 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
-from web.content import Question
-from web.models import Answer, User
+from web.content import Catalog, Question
+from web.models import Answer, ScorerName, User
 from web.services import answers as answer_service
 from web.services import reviews as review_service
 from web.services import scoring_jobs
+from web.settings import Settings
+
+MAX_KEY_CHARS = 80
 
 
 def submit_and_score(
-    *, app_state, db: Session, user: User, question: Question, text: str, started_at: datetime | None, source: str = "practice"
+    *,
+    db: Session,
+    write_db: sessionmaker,
+    catalog: Catalog,
+    settings: Settings,
+    user: User,
+    question: Question,
+    text: str,
+    started_at: datetime | None,
+    source: str = "practice",
+    submission_key: str | None = None,
 ) -> Answer:
     """Validate and store the answer, commit it (nothing is lost if scoring fails), then run the offline scorer.
 
+    A submit that repeats an earlier one's `submission_key` (the browser or a script retrying after
+    a dropped connection) returns the answer already stored instead of storing it twice.
     Raises answer_service.AnswerError, before anything is stored, when the text is not acceptable.
     """
-    settings = app_state.settings
+    key = (submission_key or "").strip()[:MAX_KEY_CHARS] or None
+    if key and (earlier := answer_service.find_submitted(db=db, user=user, submission_key=key)) is not None:
+        return earlier
     answer = answer_service.submit_answer(
-        db=db, user=user, question=question, text=text, started_at=started_at, max_chars=settings.max_answer_chars, source=source
+        db=db, user=user, question=question, text=text, started_at=started_at, max_chars=settings.max_answer_chars,
+        source=source, submission_key=key,
     )
     scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
     if settings.review_all_answers and source == "practice":
         review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)
-    db.commit()  # the answer is safe before scoring starts
-    scoring_jobs.score_now(app_state=app_state, answer_id=answer.id, scorer="offline")
+    try:
+        db.commit()  # the answer is safe before scoring starts
+    except IntegrityError:
+        # The same key arrived twice at once (PostgreSQL; SQLite's write lock queues them): keep the first.
+        db.rollback()
+        earlier = answer_service.find_submitted(db=db, user=user, submission_key=key) if key else None
+        if earlier is None:
+            raise
+        return earlier
+    # The card is written in a transaction of its own (write_db), so a scorer failure cannot undo the answer.
+    scoring_jobs.score_now(write_db=write_db, catalog=catalog, settings=settings, answer_id=answer.id, scorer=ScorerName.OFFLINE)
     db.expire_all()  # pick up the card and status the scorer wrote in its own transaction
     return answer

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from web.db import utcnow
-from web.models import ROLES, LoginAttempt, User, UserSession
+from web.db import as_utc, utcnow
+from web.models import ROLES, ApiToken, LoginAttempt, Role, User, UserSession
 from web.infra.security import hash_password, password_problem, verify_password
 from web.settings import Settings
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL_CHARS = 320  # RFC 5321 limit
 IP_ATTEMPT_FACTOR = 4  # an IP is shared by more people (offices, NAT) than an account is
+ACCOUNT_DELAY_MAX = 60  # seconds: the longest an owner ever waits because others guessed at the account
 
 
 class AccountError(ValueError):
@@ -27,7 +29,11 @@ class AccountError(ValueError):
 
 
 class LoginLimited(Exception):
-    """Too many failed logins recently for this account or address."""
+    """Too many failed logins recently: this attempt must wait `seconds`."""
+
+    def __init__(self, seconds: int):
+        super().__init__(seconds)
+        self.seconds = seconds
 
 
 def normalise_email(email: str) -> str:
@@ -45,46 +51,91 @@ def get_by_id(*, db: Session, user_id: int) -> User | None:
     return db.get(User, user_id)
 
 
-def create_user(*, db: Session, email: str, password: str, role: str = "candidate", settings: Settings) -> User:
+def _email_words(email: str) -> list[str]:
+    """The parts of an email address a guesser would try first ("ana.lopez@acme.com": ana, lopez, acme)."""
+    return [w for w in re.split(r"[^a-z0-9]+", email.lower()) if len(w) > 2]
+
+
+def create_user(*, db: Session, email: str, password: str, role: str = Role.CANDIDATE, settings: Settings) -> User:
     """Create an account after validating email, password and role."""
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > MAX_EMAIL_CHARS:
         raise AccountError("Enter a valid email address, like name@example.com.", "email")
     if role not in ROLES:
         raise AccountError(f"Role must be one of {', '.join(ROLES)}.", "role")
-    if problem := password_problem(password):
+    if problem := password_problem(password, related=_email_words(email)):
         raise AccountError(problem, "password")
+    # Hash before the first query: on SQLite the query opens the write transaction, and argon2's
+    # tens of milliseconds must not be spent holding the only write lock.
+    password_hash = hash_password(password, cheap=settings.password_hash_cheap)
     if get_by_email(db=db, email=email) is not None:
         raise AccountError("An account with this email already exists. Log in instead?", "email")
-    user = User(email=email, role=role, password_hash=hash_password(password, cheap=settings.password_hash_cheap))
+    user = User(email=email, role=role, password_hash=password_hash)
     db.add(user)
     db.flush()
     return user
 
 
-def _recent_failures(*, db: Session, key: str, settings: Settings) -> int:
+def _failures(*, db: Session, key: str, settings: Settings) -> tuple[int, datetime | None]:
+    """How many failed logins were recorded under a key within the window, and the latest one."""
     since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    return db.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key, LoginAttempt.at >= since)) or 0
+    count, latest = db.execute(
+        select(func.count(), func.max(LoginAttempt.at)).where(LoginAttempt.key == key, LoginAttempt.at >= since)
+    ).one()
+    return int(count or 0), latest
 
 
-def login_limited(*, db: Session, email: str, ip: str, settings: Settings) -> bool:
-    """Whether this account or address has failed too often within the window."""
-    account = _recent_failures(db=db, key=f"email:{normalise_email(email)}", settings=settings)
-    address = _recent_failures(db=db, key=f"ip:{ip}", settings=settings)
-    return account >= settings.login_max_attempts or address >= settings.login_max_attempts * IP_ATTEMPT_FACTOR
+def login_wait(*, db: Session, email: str, ip: str, settings: Settings) -> int:
+    """Seconds this login attempt must wait (0: it may go ahead).
+
+    One address guessing at one account, or at many, is stopped for the whole window. Failures
+    spread over many addresses never lock the owner out: each one past the limit doubles a short
+    delay (1 s, 2 s, 4 s ... at most ACCOUNT_DELAY_MAX), which makes guessing slow and logging in
+    only a moment's wait.
+    """
+    email = normalise_email(email)
+    window = settings.login_window_minutes * 60
+    pair, _ = _failures(db=db, key=f"email-ip:{email}|{ip}", settings=settings)
+    address, _ = _failures(db=db, key=f"ip:{ip}", settings=settings)
+    if pair >= settings.login_max_attempts or address >= settings.login_max_attempts * IP_ATTEMPT_FACTOR:
+        return window
+    account, latest = _failures(db=db, key=f"email:{email}", settings=settings)
+    if account < settings.login_max_attempts or latest is None:
+        return 0
+    delay = min(2 ** (account - settings.login_max_attempts), ACCOUNT_DELAY_MAX)
+    waited = (utcnow() - as_utc(latest)).total_seconds()
+    return max(0, math.ceil(delay - waited))
 
 
-def authenticate(*, db: Session, email: str, password: str, ip: str, settings: Settings) -> User | None:
-    """The user if the credentials are right; records failures; raises LoginLimited when over the limit."""
-    if login_limited(db=db, email=email, ip=ip, settings=settings):
-        raise LoginLimited()
-    user = get_by_email(db=db, email=email)
-    ok = verify_password(password, user.password_hash if user else None, cheap=settings.password_hash_cheap)
+def signup_limited(*, db: Session, ip: str, settings: Settings) -> bool:
+    """Whether this address has created as many accounts as it may this hour."""
+    since = utcnow() - timedelta(hours=1)
+    made = db.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == f"signup:{ip}", LoginAttempt.at >= since))
+    return (made or 0) >= settings.signups_per_hour
+
+
+def record_signup(*, db: Session, ip: str) -> None:
+    """Count an account created from this address (kept with login attempts, cleared by housekeeping)."""
+    db.add(LoginAttempt(key=f"signup:{ip}"))
+
+
+def authenticate(*, read_db: sessionmaker, db: Session, email: str, password: str, ip: str, settings: Settings) -> User | None:
+    """The user if the credentials are right; records failures; raises LoginLimited when it must wait.
+
+    The password is checked in a read transaction of its own: argon2 takes tens of milliseconds,
+    and on SQLite a write transaction holds the database's only write lock for all of that time.
+    """
+    with read_db() as reader:
+        wait = login_wait(db=reader, email=email, ip=ip, settings=settings)
+        if wait:
+            raise LoginLimited(wait)
+        user = get_by_email(db=reader, email=email)
+        ok = verify_password(password, user.password_hash if user else None, cheap=settings.password_hash_cheap)
+    normal = normalise_email(email)
     if not ok or user is None:
-        db.add(LoginAttempt(key=f"email:{normalise_email(email)}"))
-        db.add(LoginAttempt(key=f"ip:{ip}"))
+        db.add_all([LoginAttempt(key=f"email:{normal}"), LoginAttempt(key=f"ip:{ip}"), LoginAttempt(key=f"email-ip:{normal}|{ip}")])
         return None
-    db.execute(delete(LoginAttempt).where(LoginAttempt.key == f"email:{user.email}"))
+    db.execute(delete(LoginAttempt).where(LoginAttempt.key.in_((f"email:{user.email}", f"email-ip:{user.email}|{ip}"))))
     return user
 
 
@@ -92,7 +143,7 @@ def change_password(*, db: Session, user: User, current: str, new: str, keep_ses
     """Change a password after checking the current one; ends the user's other sessions."""
     if not verify_password(current, user.password_hash, cheap=settings.password_hash_cheap):
         raise AccountError("Your current password is not right.", "current_password")
-    if problem := password_problem(new):
+    if problem := password_problem(new, related=_email_words(user.email)):
         raise AccountError(problem, "new_password")
     user.password_hash = hash_password(new, cheap=settings.password_hash_cheap)
     user.password_changed_at = utcnow()
@@ -100,3 +151,5 @@ def change_password(*, db: Session, user: User, current: str, new: str, keep_ses
     if keep_session_id:
         stmt = stmt.where(UserSession.id != keep_session_id)
     db.execute(stmt)
+    # A token may have leaked with the old password: it stops working too.
+    db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))

@@ -73,11 +73,13 @@
   }
 
   function pollAnswer(el) {
-    var id = el.getAttribute("data-poll-answer");
+    // The page gives the API address (built from the route name, so it holds under any root path).
+    var url = el.getAttribute("data-poll-url");
     var tries = 0;
+    if (!url) { return; }
     function check() {
       tries += 1;
-      fetch("/api/v1/answers/" + id, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (!data) { return; }
@@ -126,6 +128,13 @@
     }
     var forms = document.querySelectorAll("form[data-draft-key]");
     for (var i = 0; i < forms.length; i++) { setupAnswerForm(forms[i]); }
+    // Reviews shown on this page count as read: tell the server once, as the page's button would.
+    var seen = document.querySelector("form[data-mark-seen]");
+    if (seen && window.fetch) {
+      var token = document.querySelector('meta[name="csrf-token"]');
+      fetch(seen.action, { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": token ? token.content : "" } })
+        .then(function (r) { if (r.ok) { seen.hidden = true; } });
+    }
     var poll = document.querySelector("[data-poll-answer]");
     if (poll) {
       clearSubmittedDraft();

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from scoring.rubric import ANCHORS, DIMENSIONS, anchor_text
@@ -31,6 +33,58 @@ def _query(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params) if params else "?"
 
 
+def root_path(request: Request) -> str:
+    """The path the app is mounted under ("" at the site root, "/prep" behind a proxy that adds it)."""
+    return request.scope.get("app_root_path", request.scope.get("root_path", ""))
+
+
+def site_path(request: Request, name: str, /, *, query: dict | None = None, fragment: str = "", **params: Any) -> str:
+    """The path of the route called `name`, under the app's root path, with an optional query and #fragment.
+
+    Query values that are None or '' are left out; '/' stays readable in values (`?next=/questions/x`).
+    """
+    path = request.url_for(name, **params).path
+    if query:
+        kept = {key: value for key, value in query.items() if value not in (None, "")}
+        if kept:
+            path += "?" + urlencode(kept, safe="/")
+    return path + (f"#{fragment}" if fragment else "")
+
+
+@pass_context
+def _url(context, name: str, /, *, query: dict | None = None, fragment: str = "", **params: Any) -> str:
+    """Templates' url(name, query={...}, fragment='...', **path_params): every internal link, form action and
+    static file is built from a route name, e.g. url('question', question_id=q.id),
+    url('questions', query={'category': c}), url('static', path='site.css')."""
+    return site_path(context["request"], name, query=query, fragment=fragment, **params)
+
+
+@pass_context
+def _is_current(context, name: str, /, *, exact: bool = False, **params: Any) -> bool:
+    """Whether the page shown is the route `name` (exact) or below it: marks the current item of the menu."""
+    request = context["request"]
+    here = request.scope["path"]
+    root = root_path(request)
+    if root and (here == root or here.startswith(root + "/")):
+        here = here[len(root):] or "/"  # servers that put the root path in front of the path (the ASGI spec)
+    target = request.app.url_path_for(name, **params)
+    return here == target if exact else here.startswith(target)
+
+
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")(/(?!/))')
+
+
+@pass_context
+def _site_links(context, html: str) -> Markup:
+    """Rendered markdown (guides, questions, notes) with its root-relative links moved under the app's root path.
+
+    Authors link pages as `/guides/<slug>`: the markdown is rendered to HTML once, when the catalog loads
+    (web/content.py), before any request says where the app is mounted, so the root path is added here.
+    """
+    root = root_path(context["request"])
+    return Markup(_ROOT_RELATIVE.sub(lambda m: m.group(1) + root + m.group(2), html) if root else html)
+
+
 def _format_date(moment) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if moment else ""
 
@@ -43,14 +97,17 @@ def _format_duration(seconds: int | None) -> str:
 
 
 def _card_renderer(env):
-    """question_card(q): a question's list card, rendered once per question and reused (content is immutable)."""
+    """question_card(q): a question's list card, rendered once per question and root path and reused
+    (content is immutable; the root path is where the app is mounted, fixed for a deployment)."""
     template = env.get_template("_question_card.html")
-    cache: dict[tuple[str, str], Markup] = {}
+    cache: dict[tuple[str, str, str], Markup] = {}
 
-    def question_card(question) -> Markup:
-        key = (question.id, question.version)
+    @pass_context
+    def question_card(context, question) -> Markup:
+        request = context["request"]
+        key = (question.id, question.version, root_path(request))
         if key not in cache:
-            cache[key] = Markup(template.render(q=question))
+            cache[key] = Markup(template.render(q=question, request=request))
         return cache[key]
 
     return question_card
@@ -77,6 +134,8 @@ def make_templates() -> Jinja2Templates:
         CATEGORY_LABELS=CATEGORY_LABELS,
         DIFFICULTIES=DIFFICULTIES,
         query=_query,
+        url=_url,
+        is_current=_is_current,
         highlight=highlight,
         all_evidence=all_evidence,
     )
@@ -84,6 +143,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["date"] = _format_date
     env.filters["duration"] = _format_duration
     env.filters["waited"] = _format_waited
+    env.filters["site_links"] = _site_links
     return templates
 
 
@@ -110,7 +170,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "user": getattr(request.state, "viewer", None),
         "unread": getattr(request.state, "unread", 0),
         "csrf_token": csrf if csrf is not None else visitor_token,
-        "settings": request.app.state.settings,
+        # The one setting forms need; templates never see the settings object (it holds the LLM key).
+        "max_answer_chars": request.app.state.settings.max_answer_chars,
     }
     ctx.update(context or {})
     response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
