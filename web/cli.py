@@ -133,6 +133,20 @@ def _users_create(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _users_reset_password(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a one-time, expiring reset link for an admin to pass on (the way back in without email)."""
+    from web.services import password_reset as reset_service
+
+    with _session_factory(settings).begin() as db:
+        link = reset_service.link_for_email(db=db, email=args.email, settings=settings)
+    if link is None:
+        print(f"tpmprep: no account for {args.email}", file=sys.stderr)
+        return 1
+    print(f"reset link for {args.email} (works once, for {settings.password_reset_minutes} minutes; "
+          f"using it logs the account out everywhere):\n{link}")
+    return 0
+
+
 def _users_role(args: argparse.Namespace, settings: Settings) -> int:
     """Change an existing user's role."""
     from web.models import ROLES
@@ -416,6 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("--email", required=True)
     role.add_argument("--role", required=True)
     role.set_defaults(func=_users_role)
+    reset = users.add_parser("reset-password", help="print a one-time link that lets a user choose a new password")
+    reset.add_argument("--email", required=True)
+    reset.set_defaults(func=_users_reset_password)
 
     tokens = sub.add_parser("tokens", help="personal API tokens").add_subparsers(dest="action", required=True)
     tcreate = tokens.add_parser("create", help="create a token for a user and print it once")

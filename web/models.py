@@ -140,6 +140,19 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+class PasswordReset(Base):
+    """A one-time link to choose a new password; only its hash is stored, and it expires."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(SafeString(64), unique=True)
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+    expires_at: Mapped[datetime] = _ts()
+    used_at: Mapped[datetime | None] = _ts(nullable=True)
+
+
 class Answer(Base):
     """One submitted practice answer, kept whatever happens to its scoring."""
 

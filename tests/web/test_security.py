@@ -58,6 +58,10 @@ MATRIX = {
     ("GET", "/login"): ALL,
     ("POST", "/login"): ALL,
     ("POST", "/logout"): ALL,
+    ("GET", "/forgot"): ALL,
+    ("POST", "/forgot"): ALL,
+    ("GET", "/reset/{token}"): ALL,
+    ("POST", "/reset/{token}"): ALL,
     ("GET", "/mock"): SIGNED_IN,
     ("POST", "/mock"): SIGNED_IN,
     ("GET", "/mock/{interview_id:int}"): OWNER_ONLY,
@@ -137,7 +141,7 @@ def world(app, catalog):
         values = {
             "answer_id": answers[0].id, "other_answer": answers[1].id, "request_id": request.id, "review_id": review.id,
             "interview_id": interview.id, "anchor_id": anchor.id, "token_id": token_id, "question_id": question.id,
-            "slug": catalog.guides[0].slug, "name": "scores", "track": interview.track_id,
+            "slug": catalog.guides[0].slug, "name": "scores", "track": interview.track_id, "token": "no-such-link",
         }
         db.commit()
     return values
@@ -176,6 +180,8 @@ def _body(method: str, path: str, values: dict, role: str) -> dict:
         "/review/{request_id:int}": scores,
         "/reviews/{review_id:int}/edit": scores,
         "/signup": {"email": f"new-{role}@example.com", "password": "a long password"},
+        "/forgot": {"email": "owner@example.com"},
+        "/reset/{token}": {"new_password": "a long passphrase here", "confirm_password": "a long passphrase here"},
     }.get(path, {})
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
+import os
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -87,3 +92,38 @@ def expected_csrf(request) -> str | None:
     if getattr(request.state, "csrf", None):
         return request.state.csrf
     return request.cookies.get(CSRF_COOKIE)
+
+
+# Password hashing gets its own few threads, at a lower CPU priority: a flood of logins then
+# queues here, as coroutines, instead of filling the request thread pool and taking the CPU that
+# every other request needs (argon2's own lane threads inherit the lower priority on Linux).
+HASH_SLOTS = max(1, (os.cpu_count() or 2) // 2)
+HASH_QUEUE_MAX = 64  # logins waiting beyond this are told to retry (503), not kept waiting for minutes
+HASH_NICE = 10
+
+
+def _lower_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
+
+
+_hash_pool = ThreadPoolExecutor(max_workers=HASH_SLOTS, thread_name_prefix="password-hashing", initializer=_lower_priority)
+_hash_pending = 0  # only touched on event-loop threads, between awaits
+
+
+class HashingBusy(Exception):
+    """Too many password checks are already waiting; the caller should answer 503 with Retry-After."""
+
+
+async def run_hashing(fn, /, *args, **kwargs):
+    """Run a password hash or check (and the short reads around it) on the hashing threads."""
+    global _hash_pending
+    if _hash_pending >= HASH_SLOTS + HASH_QUEUE_MAX:
+        raise HashingBusy()
+    _hash_pending += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_hash_pool, functools.partial(fn, *args, **kwargs))
+    finally:
+        _hash_pending -= 1

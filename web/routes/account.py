@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
 from web.routes.urls import path_for, see_other
-from web.routes.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, ReadSessions, SessionDep, SettingsDep, optional_user
+from web.routes.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, ReadSessions, SessionDep, SettingsDep, WriteSessions, optional_user
 from web.ui.rendering import render
-from web.infra.security import verify_password
+from web.infra.mail import mail_configured, send_mail
+from web.infra.security import HashingBusy, run_hashing, verify_password
 from web.services import account_data
 from web.services import sessions as session_service
 from web.services import tokens as token_service
+from web.services import password_reset as reset_service
 from web.services import users as user_service
 
 router = APIRouter(dependencies=[Depends(optional_user)])
+log = logging.getLogger("tpmprep")
 
 
 def _safe_next(request: Request, target: str | None) -> str:
@@ -54,25 +60,49 @@ def signup_form(request: Request, next: str = ""):
     return render(request, "account/signup.html", {"email": "", "errors": {}, "next": _safe_next(request, next) if next else ""})
 
 
+def _busy(request: Request, template: str, context: dict):
+    """Every password check is taken: say so, and when to retry, rather than keep the person waiting."""
+    msg = "The site is very busy right now. Try again in a few seconds."
+    response = render(request, template, context | {"error": msg, "errors": {"form": msg}}, status_code=503)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+# Sign-up and login are `async`: their one slow step, argon2, runs on the hashing threads
+# (web.infra.security.run_hashing) while the request waits as a coroutine, and their database
+# work runs on the request thread pool; so a flood of them never starves other pages of threads.
 @router.post("/signup", dependencies=[CsrfDep])
-def signup(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, email: str = Form(""),
-           password: str = Form(""), next: str = Form("")):
+async def signup(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, email: str = Form(""),
+                 password: str = Form(""), next: str = Form("")):
     """Create a candidate account and log in (a few accounts per address and hour)."""
-    with read_db() as reader:
-        limited = user_service.signup_limited(db=reader, ip=_client_ip(request), settings=settings)
-    if limited:
+    ip = _client_ip(request)
+    context = {"email": email, "errors": {}, "next": _safe_next(request, next)}
+    if await run_in_threadpool(_signup_limited, read_db, ip, settings):
         msg = "Too many accounts were created from your network in the last hour. Try again later."
-        response = render(request, "account/signup.html", {"email": email, "errors": {"form": msg}, "next": _safe_next(request, next)},
-                          status_code=429)
+        response = await run_in_threadpool(render, request, "account/signup.html", context | {"errors": {"form": msg}}, status_code=429)
         response.headers["Retry-After"] = "3600"
         return response
     try:
-        user = user_service.create_user(db=db, email=email, password=password, settings=settings)
-        user_service.record_signup(db=db, ip=_client_ip(request))
+        prepared = await run_hashing(user_service.prepare_account, email=email, password=password, settings=settings)
     except user_service.AccountError as exc:
-        return render(
-            request, "account/signup.html", {"email": email, "errors": {exc.field or "form": str(exc)}, "next": _safe_next(request, next)}, status_code=422
-        )
+        return await run_in_threadpool(render, request, "account/signup.html", context | {"errors": {exc.field or "form": str(exc)}},
+                                       status_code=422)
+    except HashingBusy:
+        return await run_in_threadpool(_busy, request, "account/signup.html", context)
+    return await run_in_threadpool(_create_and_log_in, request, db, settings, prepared, ip, context, next)
+
+
+def _signup_limited(read_db, ip: str, settings) -> bool:
+    with read_db() as reader:
+        return user_service.signup_limited(db=reader, ip=ip, settings=settings)
+
+
+def _create_and_log_in(request: Request, db, settings, prepared, ip: str, context: dict, next: str):
+    try:
+        user = user_service.create_user(db=db, email=prepared[0], settings=settings, prepared=prepared)
+    except user_service.AccountError as exc:
+        return render(request, "account/signup.html", context | {"errors": {exc.field or "form": str(exc)}}, status_code=422)
+    user_service.record_signup(db=db, ip=ip)
     return _logged_in_response(request, db, user, settings, next or path_for(request, "questions"))
 
 
@@ -83,23 +113,30 @@ def login_form(request: Request, next: str = ""):
 
 
 @router.post("/login", dependencies=[CsrfDep])
-def login(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, email: str = Form(""),
-          password: str = Form(""), next: str = Form("")):
+async def login(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, email: str = Form(""),
+                password: str = Form(""), next: str = Form("")):
     """Check credentials (with limits) and start a new session."""
+    ip = _client_ip(request)
+    context = {"email": email, "next": _safe_next(request, next)}
     try:
-        user = user_service.authenticate(read_db=read_db, db=db, email=email, password=password, ip=_client_ip(request), settings=settings)
+        user = await run_hashing(user_service.check_credentials, read_db=read_db, email=email, password=password, ip=ip,
+                                 settings=settings)
     except user_service.LoginLimited as limited:
         wait = f"{-(-limited.seconds // 60)} minutes" if limited.seconds >= 90 else f"{limited.seconds} seconds"
         msg = f"Too many failed attempts. Wait {wait} and try again."
-        response = render(request, "account/login.html", {"email": email, "error": msg, "next": _safe_next(request, next)}, status_code=429)
+        response = await run_in_threadpool(render, request, "account/login.html", context | {"error": msg}, status_code=429)
         response.headers["Retry-After"] = str(limited.seconds)
         return response
+    except HashingBusy:
+        return await run_in_threadpool(_busy, request, "account/login.html", context)
+    return await run_in_threadpool(_login_outcome, request, db, settings, user, email, ip, context, next)
+
+
+def _login_outcome(request: Request, db, settings, user, email: str, ip: str, context: dict, next: str):
+    user_service.record_login(db=db, email=email, ip=ip, user=user)
     if user is None:
-        # The failed attempt is kept: the request's session commits on any response, errors included.
         # One message for unknown email and wrong password, so accounts cannot be discovered.
-        return render(
-            request, "account/login.html", {"email": email, "error": "Email or password is not right.", "next": _safe_next(request, next)}, status_code=401
-        )
+        return render(request, "account/login.html", context | {"error": "Email or password is not right."}, status_code=401)
     return _logged_in_response(request, db, user, settings, next)
 
 
@@ -237,3 +274,67 @@ def revoke_api_token(request: Request, user: CurrentUser, db: SessionDep, token_
     if not token_service.revoke_token(db=db, user_id=user.id, token_id=token_id):
         raise HTTPException(404, "No such token.")
     return see_other(request, "api_tokens", query={"revoked": 1})
+
+
+# ------------------------------------------------------------------ getting back in
+
+
+@router.get("/forgot", name="forgot_password")
+def forgot_form(request: Request, settings: SettingsDep):
+    """Ask for a reset link by email, or (without email) how to get one from an admin."""
+    return render(request, "account/forgot.html", _forgot_context(settings))
+
+
+def _forgot_context(settings, **extra) -> dict:
+    return {"mail": mail_configured(settings), "minutes": settings.password_reset_minutes, "email": "", "sent": False,
+            "error": None} | extra
+
+
+@router.post("/forgot", dependencies=[CsrfDep])
+def forgot(request: Request, write_db: WriteSessions, settings: SettingsDep, email: str = Form("", max_length=320)):
+    """Email a reset link if the account exists; the page says the same either way, so it reveals no accounts."""
+    if not mail_configured(settings):
+        return render(request, "account/forgot.html", _forgot_context(settings))
+    with write_db.begin() as db:  # committed before the email goes: SMTP may take seconds
+        allowed = reset_service.request_allowed(db=db, ip=_client_ip(request))
+        link = reset_service.link_for_email(db=db, email=email, settings=settings) if allowed else None
+    if not allowed:
+        msg = "Too many reset requests from your network in the last hour. Try again later."
+        return render(request, "account/forgot.html", _forgot_context(settings, email=email, error=msg), status_code=429)
+    if link is not None:
+        try:
+            send_mail(settings=settings, to=email.strip(), subject="Choose a new tpmprep password", body=(
+                f"Someone (we hope you) asked to reset the password of this tpmprep account.\n\n"
+                f"Open this link to choose a new one. It works once, for {settings.password_reset_minutes} minutes:\n\n"
+                f"{link}\n\nIf it was not you, ignore this email: your password stays as it is.\n"))
+        except (OSError, smtplib.SMTPException) as exc:
+            log.error("password reset email could not be sent: %s", type(exc).__name__)
+            msg = "The email could not be sent just now. Try again in a few minutes."
+            return render(request, "account/forgot.html", _forgot_context(settings, email=email, error=msg), status_code=503)
+    return render(request, "account/forgot.html", _forgot_context(settings, email=email, sent=True))
+
+
+@router.get("/reset/{token}", name="reset_password")
+def reset_form(request: Request, db: SessionDep, token: str):
+    """The new-password form, if the link is still good."""
+    valid = reset_service.valid_reset(db=db, token=token) is not None
+    return render(request, "account/reset.html", {"valid": valid, "token": token, "errors": {}}, status_code=200 if valid else 410)
+
+
+@router.post("/reset/{token}", dependencies=[CsrfDep])
+def reset(request: Request, db: SessionDep, settings: SettingsDep, token: str, new_password: str = Form(""),
+          confirm_password: str = Form("")):
+    """Save the new password; the link is used up and every session (this browser's too) ends."""
+    if new_password != confirm_password:
+        errors = {"confirm_password": "The two new passwords do not match."}
+        return render(request, "account/reset.html", {"valid": True, "token": token, "errors": errors}, status_code=422)
+    try:
+        reset_service.choose_password(db=db, token=token, password=new_password, settings=settings)
+    except user_service.AccountError as exc:
+        if exc.field == "token":
+            return render(request, "account/reset.html", {"valid": False, "token": token, "errors": {}}, status_code=410)
+        return render(request, "account/reset.html", {"valid": True, "token": token, "errors": {"new_password": str(exc)}},
+                      status_code=422)
+    response = see_other(request, "login", query={"reset": 1})
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

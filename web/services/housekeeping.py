@@ -25,7 +25,7 @@ def purge_expired(*, db: Session, settings: Settings, now: datetime) -> Purged:
         delete(UserSession).where(or_(UserSession.expires_at <= now, UserSession.last_seen_at <= idle_cutoff))
     ).rowcount
     # Sign-ups are counted over an hour, failed logins over the login window.
-    is_signup = LoginAttempt.key.startswith("signup:")
+    is_signup = LoginAttempt.key.startswith("signup:") | LoginAttempt.key.startswith("reset:")
     attempts = db.execute(
         delete(LoginAttempt).where(or_(
             ~is_signup & (LoginAttempt.at < now - timedelta(minutes=settings.login_window_minutes)),

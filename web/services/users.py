@@ -56,8 +56,12 @@ def _email_words(email: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", email.lower()) if len(w) > 2]
 
 
-def create_user(*, db: Session, email: str, password: str, role: str = Role.CANDIDATE, settings: Settings) -> User:
-    """Create an account after validating email, password and role."""
+def prepare_account(*, email: str, password: str, role: str = Role.CANDIDATE, settings: Settings) -> tuple[str, str]:
+    """Check a new account's email, role and password and hash the password: (email, hash).
+
+    No database here: argon2 takes tens of milliseconds of CPU, and it must not be spent inside a
+    transaction (on SQLite the only write lock) or on a request thread others are waiting for.
+    """
     email = normalise_email(email)
     if not EMAIL_RE.match(email) or len(email) > MAX_EMAIL_CHARS:
         raise AccountError("Enter a valid email address, like name@example.com.", "email")
@@ -65,9 +69,13 @@ def create_user(*, db: Session, email: str, password: str, role: str = Role.CAND
         raise AccountError(f"Role must be one of {', '.join(ROLES)}.", "role")
     if problem := password_problem(password, related=_email_words(email)):
         raise AccountError(problem, "password")
-    # Hash before the first query: on SQLite the query opens the write transaction, and argon2's
-    # tens of milliseconds must not be spent holding the only write lock.
-    password_hash = hash_password(password, cheap=settings.password_hash_cheap)
+    return email, hash_password(password, cheap=settings.password_hash_cheap)
+
+
+def create_user(*, db: Session, email: str, password: str = "", role: str = Role.CANDIDATE, settings: Settings,
+                prepared: tuple[str, str] | None = None) -> User:
+    """Create an account after validating email, password and role (`prepared`: prepare_account's result)."""
+    email, password_hash = prepared or prepare_account(email=email, password=password, role=role, settings=settings)
     if get_by_email(db=db, email=email) is not None:
         raise AccountError("An account with this email already exists. Log in instead?", "email")
     user = User(email=email, role=role, password_hash=password_hash)
@@ -119,23 +127,34 @@ def record_signup(*, db: Session, ip: str) -> None:
     db.add(LoginAttempt(key=f"signup:{ip}"))
 
 
-def authenticate(*, read_db: sessionmaker, db: Session, email: str, password: str, ip: str, settings: Settings) -> User | None:
-    """The user if the credentials are right; records failures; raises LoginLimited when it must wait.
+def check_credentials(*, read_db: sessionmaker, email: str, password: str, ip: str, settings: Settings) -> User | None:
+    """The user if the credentials are right, else None; raises LoginLimited when the attempt must wait.
 
-    The password is checked in a read transaction of its own: argon2 takes tens of milliseconds,
-    and on SQLite a write transaction holds the database's only write lock for all of that time.
+    Reads in a short transaction of its own and checks the password after it: argon2 takes tens of
+    milliseconds, and on SQLite a write transaction would hold the only write lock all that time.
     """
     with read_db() as reader:
         wait = login_wait(db=reader, email=email, ip=ip, settings=settings)
         if wait:
             raise LoginLimited(wait)
         user = get_by_email(db=reader, email=email)
-        ok = verify_password(password, user.password_hash if user else None, cheap=settings.password_hash_cheap)
+    ok = verify_password(password, user.password_hash if user else None, cheap=settings.password_hash_cheap)
+    return user if ok and user is not None else None
+
+
+def record_login(*, db: Session, email: str, ip: str, user: User | None) -> None:
+    """Count a failed attempt (per account, address and both), or clear the account's count after a success."""
     normal = normalise_email(email)
-    if not ok or user is None:
+    if user is None:
         db.add_all([LoginAttempt(key=f"email:{normal}"), LoginAttempt(key=f"ip:{ip}"), LoginAttempt(key=f"email-ip:{normal}|{ip}")])
-        return None
-    db.execute(delete(LoginAttempt).where(LoginAttempt.key.in_((f"email:{user.email}", f"email-ip:{user.email}|{ip}"))))
+    else:
+        db.execute(delete(LoginAttempt).where(LoginAttempt.key.in_((f"email:{user.email}", f"email-ip:{user.email}|{ip}"))))
+
+
+def authenticate(*, read_db: sessionmaker, db: Session, email: str, password: str, ip: str, settings: Settings) -> User | None:
+    """check_credentials, then record_login: for callers without their own thread for hashing (the CLI, tests)."""
+    user = check_credentials(read_db=read_db, email=email, password=password, ip=ip, settings=settings)
+    record_login(db=db, email=email, ip=ip, user=user)
     return user
 
 
