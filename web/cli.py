@@ -19,7 +19,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from web.app import SchemaOutOfDate, create_app
     from web.content import ContentError
 
-    if args.upgrade:
+    from sqlalchemy.exc import OperationalError
+
+    # The embedded SQLite database is the site's own: create and migrate it without being asked.
+    # A server database (PostgreSQL) is migrated only with --upgrade, as deploys should decide that.
+    if args.upgrade or settings.is_sqlite:
         _ensure_sqlite_folder(settings)
         from web.infra import migrations
 
@@ -28,6 +32,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         app = create_app(settings)
     except SchemaOutOfDate as exc:
         print(f"tpmprep: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"tpmprep: cannot open the database {_display_url(settings.database_url)}: "
+              f"{str(exc.orig).splitlines()[0] if exc.orig else exc}", file=sys.stderr)
         return 2
     except ContentError as exc:
         print(f"tpmprep: the content has problems; run `tpmprep content check`:\n{exc}", file=sys.stderr)
@@ -399,7 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web site")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--upgrade", action="store_true", help="apply database migrations first")
+    serve.add_argument("--upgrade", action="store_true",
+                       help="apply database migrations first (the embedded SQLite database is always migrated)")
     serve.set_defaults(func=_serve)
 
     worker = sub.add_parser("worker", help="run a scoring worker process")

@@ -188,3 +188,20 @@ def test_api_reference_page_in_the_browser(live_server, page):
     expect(page).to_have_url(re.compile("#post-api-v1-answers$"))
     page.locator("#post-api-v1-answers").locator("xpath=..").get_by_role("link", name="AnswerIn").click()
     expect(page.locator("#type-AnswerIn")).to_be_in_viewport()
+
+
+def test_a_long_answer_is_never_cut(live_server, page, app, catalog):
+    """Past the limit the count says so, and a refused submit keeps every character in the box."""
+    from tests.conftest import make_user
+
+    make_user(app, "long@example.com")
+    qid = first_question_id(catalog)
+    _log_in(page, live_server, "long@example.com", next_path=f"/questions/{qid}")
+    limit = app.state.settings.max_answer_chars
+    text = ("I owned the plan and told the sponsor every Friday. " * (limit // 50 + 20))[: limit + 500]
+    box = page.get_by_role("textbox", name="Your answer")
+    box.fill(text)
+    expect(page.locator("[data-char-count]")).to_contain_text("500 characters over")
+    page.get_by_role("button", name="Submit for scoring").click()
+    expect(page.get_by_role("alert").first).to_contain_text("the limit is")
+    assert page.get_by_role("textbox", name="Your answer").input_value().strip() == text.strip()

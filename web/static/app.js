@@ -30,9 +30,30 @@
     }
     if (storage) { storage.setItem(startKey, started.value); }
 
+    var chars = form.querySelector("[data-char-count]");
+    var limit = parseInt(area.getAttribute("data-max-chars") || "0", 10);
+
+    // Nothing is ever cut: past the limit the count says by how much, and the server refuses the
+    // submit with the whole text kept in the box.
+    function showChars() {
+      if (!chars || !limit) { return; }
+      var used = area.value.length;
+      var over = used - limit;
+      chars.classList.toggle("near-limit", used >= limit * 0.9 && over <= 0);
+      chars.classList.toggle("over-limit", over > 0);
+      if (over > 0) {
+        chars.textContent = over.toLocaleString() + " characters over the " + limit.toLocaleString() + " limit: shorten it before submitting";
+      } else if (used >= limit * 0.9) {
+        chars.textContent = used.toLocaleString() + " of " + limit.toLocaleString() + " characters: close to the limit";
+      } else {
+        chars.textContent = used.toLocaleString() + " of " + limit.toLocaleString() + " characters";
+      }
+    }
+
     function update() {
       var n = wordCount(area.value);
       counter.textContent = n + (n === 1 ? " word" : " words");
+      showChars();
       if (storage && key) {
         if (area.value) { storage.setItem(key, area.value); } else { storage.removeItem(key); }
       }
