@@ -1,5 +1,7 @@
 """Answering questions: storage before scoring, validation with the text kept, history, ownership."""
 
+import re
+
 from sqlalchemy import select
 
 from tests.conftest import csrf_of, first_question_id, login, make_user, soup, text_of
@@ -46,7 +48,8 @@ def test_history_lists_answers_with_date_words_and_status(client, app, catalog, 
     rows = page.select("table tbody tr")
     assert len(rows) == 2
     cells = [text_of(td) for td in rows[0].find_all("td")]
-    assert cells[0] == catalog.question(qid).title and cells[2] == "7" and cells[3] == "Scored"
+    assert cells[0] == catalog.question(qid).title and cells[2] == "7" and cells[4] == "Scored"
+    assert re.fullmatch(r"[1-5] [1-5] [1-5] [1-5]", cells[3])  # the four dimension scores, in rubric order
 
 
 def test_history_empty_state(client, candidate):

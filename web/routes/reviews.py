@@ -41,9 +41,11 @@ def request_review(request: Request, db: SessionDep, settings: SettingsDep, answ
 
 
 @router.get("/notifications", name="notifications")
-def notifications(request: Request, user: CurrentUser, db: SessionDep):
+def notifications(request: Request, user: CurrentUser, db: SessionDep, catalog: CatalogDep):
     """Everything the user has been told about, newest first."""
-    return render(request, "review/notifications.html", {"items": review_service.notifications(db=db, user=user)})
+    items = review_service.notifications(db=db, user=user)
+    questions = catalog_service.questions_by_id(catalog=catalog, ids=[qid for _, qid in items if qid])
+    return render(request, "review/notifications.html", {"items": items, "questions": questions})
 
 
 # ------------------------------------------------------------------ the queue

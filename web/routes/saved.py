@@ -19,7 +19,7 @@ router = APIRouter(dependencies=[Depends(optional_user)])
 def bookmark(request: Request, user: CurrentUser, db: SessionDep, question: QuestionDep):
     """Save or unsave a question."""
     saved_service.toggle_bookmark(db=db, user=user, question_id=question.id)
-    return see_other(request, "question", question_id=question.id, fragment="saved")
+    return see_other(request, "question", question_id=question.id, query={"saved": "bookmark"}, fragment="saved")
 
 
 @router.post("/questions/{question_id}/note", name="note", dependencies=[CsrfDep])
@@ -29,7 +29,7 @@ def note(request: Request, user: CurrentUser, db: SessionDep, question: Question
         saved_service.save_note(db=db, user=user, question_id=question.id, text=text)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
-    return see_other(request, "question", question_id=question.id, fragment="saved")
+    return see_other(request, "question", question_id=question.id, query={"saved": "note"}, fragment="saved")
 
 
 @router.get("/saved", name="saved")

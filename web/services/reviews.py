@@ -363,6 +363,13 @@ def unread_count(*, db: Session, user_id: int) -> int:
     return db.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
 
 
-def notifications(*, db: Session, user: User, limit: int = 50) -> list[Notification]:
-    """A user's notifications, newest first."""
-    return list(db.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc()).limit(limit)))
+def notifications(*, db: Session, user: User, limit: int = 50) -> list[tuple[Notification, str | None]]:
+    """A user's notifications, newest first, each with the id of the question its answer was to."""
+    rows = db.execute(
+        select(Notification, Answer.question_id)
+        .outerjoin(Answer, Answer.id == Notification.answer_id)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    ).all()
+    return [(n, question_id) for n, question_id in rows]

@@ -113,6 +113,11 @@ def _card_renderer(env):
     return question_card
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 word', '0 words', '2,400 words': a number with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def _format_waited(delta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 60:
@@ -143,6 +148,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["date"] = _format_date
     env.filters["duration"] = _format_duration
     env.filters["waited"] = _format_waited
+    env.filters["counted"] = counted
     env.filters["site_links"] = _site_links
     return templates
 
