@@ -129,7 +129,8 @@ def test_mock_interview_runs_out_of_time_submits_and_resumes(live_server, page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("The interviewer follows up")
     clock = page.locator("[data-countdown-submit]")
     expect(clock).to_have_text(re.compile(r"^[0-3]:\d\d$"))
-    page.get_by_role("button", name="End the interview now and see the report").click()
+    page.get_by_text("End the interview early").click()  # a disclosure: ending asks for confirmation
+    page.get_by_role("button", name="Yes, end it now").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Report")
     expect(page.locator(".report-item").first).to_contain_text("I would start from the critical path and")
     expect(page.locator(".report-item").first).to_contain_text("Submitted when time ran out")

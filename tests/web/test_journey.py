@@ -62,7 +62,8 @@ def test_mock_interview_answer_follow_up_and_report(app, client, catalog, candid
     assert _post(client, f"/mock/{mock_id}/end", page=f"/mock/{mock_id}").status_code == 303
     report = soup(client.get(f"/mock/{mock_id}/report"))
     text = flat_text(report)
-    assert "Averages" in text and "weakest dimension" in text and "Not reached" in text
+    assert "Averages" in text and "Not reached" in text
+    assert ("weakest dimension" in text) != ("dimensions are level" in text)  # one verdict, never a "weakest" of equals
     assert report.select(".report-item")[0].select_one(".answer-text").get_text() == GOOD
     assert report.find("a", attrs={"data-print": True}) is not None
 
@@ -352,3 +353,45 @@ def test_follow_up_cues_match_words_not_fragments():
     assert cue_count("How would you convince the VP to fund it?", "leadership") == 1
     assert cue_count("When would you roll back, and who decides?", "risk") == 1
     assert cue_count("Which metrics told you it was working?", "strategy") == 1
+
+
+def test_the_report_names_every_tied_weakest_dimension_and_no_weakest_when_level(catalog):
+    from types import SimpleNamespace
+
+    from scoring.card import DimensionScore, ScoreCard
+    from web.services import mock as mock_service
+
+    def card(scores):
+        dims = {d: DimensionScore(dimension=d, score=s, value=float(s), rationale="", evidence=(), covered=(), missing=())
+                for d, s in scores.items()}
+        return ScoreCard(dimensions=dims, overall=3.0, strengths=(), improvements=(), scorer="offline", scorer_version="t",
+                         rubric_hash="h")
+
+    def report_for(*score_sets):
+        items = [SimpleNamespace(answer_id=i + 1, follow_up_answer_id=None, question_id="x") for i in range(len(score_sets))]
+        cards = {i + 1: card(s) for i, s in enumerate(score_sets)}
+        original = mock_service._card
+        mock_service._card = lambda db, answer_id: (None, cards.get(answer_id))
+        try:
+            return mock_service.report(db=None, interview=SimpleNamespace(items=items), catalog=catalog)
+        finally:
+            mock_service._card = original
+
+    level = report_for({"strategy": 3, "risk": 3, "communication": 3, "leadership": 3})
+    assert level["level"] and level["weakest"] == [] and level["lessons"] == []
+    tied = report_for({"strategy": 4, "risk": 2, "communication": 2, "leadership": 5})
+    assert tied["weakest"] == ["risk", "communication"] and not tied["level"]
+
+
+def test_the_clock_at_the_start_matches_the_track_page(app, client, candidate, tiny_track):
+    from web.services.mock import track_minutes
+
+    listed = track_minutes(tiny_track)
+    assert f"{listed:g} minutes with follow-ups" in flat_text(soup(client.get("/mock")))
+    _post(client, "/mock", {"track": "tiny"}, page="/mock")
+    with app.state.read_db() as db:
+        from web.services.mock import get_own, total_seconds_left
+        from web.services.users import get_by_email
+
+        interview = get_own(db=db, user=get_by_email(db=db, email=candidate), interview_id=_mock_id(app))
+        assert abs(total_seconds_left(interview) - listed * 60) <= 2

@@ -25,6 +25,7 @@ def tracks(request: Request, catalog: CatalogDep, user: CurrentUser, db: Session
     shown = [i.question_id for t in tracks for i in t.items]
     return render(request, "mock/tracks.html", {
         "tracks": tracks, "tracks_by_id": catalog.tracks, "active": active,
+        "minutes": {t.id: mock_service.track_minutes(t) for t in tracks},
         "questions": catalog_service.questions_by_id(catalog=catalog, ids=shown),
     })
 

@@ -102,9 +102,15 @@ def total_seconds_left(interview: MockInterview, now: datetime | None = None) ->
     item = current_item(interview)
     if item is None:
         return 0
-    rest = sum(i.seconds for i in interview.items if i.state == StepState.PENDING)
+    pending = [i for i in interview.items if i.state == StepState.PENDING]
+    rest = sum(i.seconds for i in pending) + FOLLOW_UP_SECONDS * len(pending)
     follow = FOLLOW_UP_SECONDS if item.state == StepState.ANSWERING else 0
     return seconds_left(item, now) + rest + follow
+
+
+def track_minutes(track: Track) -> float:
+    """A whole track as the interview's clock counts it: every question and its follow-up."""
+    return sum(i.minutes for i in track.items) + FOLLOW_UP_SECONDS / 60 * len(track.items)
 
 
 def late(item: MockItem, now: datetime | None = None) -> bool:
@@ -274,16 +280,21 @@ def report(*, db: Session, interview: MockInterview, catalog: Catalog) -> dict:
         answer, card = _card(db, item.answer_id)
         fu_answer, fu_card = _card(db, item.follow_up_answer_id)
         rows.append(ReportRow(item, catalog.question(item.question_id), answer, card, fu_answer, fu_card))
-    cards = [c for r in rows for c in (r.card, r.follow_up_card) if c is not None]
+    # The main answers make the averages; a follow-up is a short reply to one probe, shown on its row.
+    cards = [r.card for r in rows if r.card is not None]
     averages = {d: sum(c.dimensions[d].score for c in cards) / len(cards) for d in DIMENSIONS} if cards else {}
-    weakest = min(averages, key=averages.get) if averages else None
+    lowest = min(averages.values()) if averages else None
+    # Every dimension at the lowest average is named; when all four are level, none is "weakest".
+    weakest = [d for d in DIMENSIONS if averages and averages[d] == lowest]
+    if len(weakest) == len(DIMENSIONS):
+        weakest = []
     lessons = []
-    if weakest:
-        for slug in DIMENSION_GUIDES[weakest]:
+    for dimension in weakest:
+        for slug in DIMENSION_GUIDES[dimension]:
             guide = catalog.guide(slug)
-            if guide is not None:
+            if guide is not None and guide not in [g for g, _ in lessons]:
                 lessons.append((guide, [h for h in guide.toc if h.level == 2][:6]))
-    return {"rows": rows, "averages": averages, "weakest": weakest, "lessons": lessons}
+    return {"rows": rows, "averages": averages, "weakest": weakest, "level": bool(averages) and not weakest, "lessons": lessons}
 
 
 def words(text: str) -> list[str]:
