@@ -6,6 +6,6 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/tpmprep ]; then
   "$PYTHON" -m venv .venv
   .venv/bin/pip install --quiet --upgrade pip
-  .venv/bin/pip install --quiet -e .
+  .venv/bin/pip install --quiet -c constraints.txt -e .  # exact versions: scripts/lock.sh
 fi
 exec .venv/bin/tpmprep serve --upgrade "$@"

@@ -93,7 +93,8 @@ def test_review_form_is_blind_and_the_done_page_reveals(app, catalog, people):
     request_id = _request_id(app, answer_id)
     _post(rev, f"/review/{request_id}/claim", page="/review")
     form = soup(rev.get(f"/review/{request_id}"))
-    assert ANSWER in text_of(form.find(id="answer-body"))
+    picked = " ".join(text_of(label) for label in form.select("label.sentence-pick"))
+    assert all(word in picked for word in ANSWER.split())  # the whole answer, sentence by sentence
     main = text_of(form.find("main"))
     assert "Automatic" not in main and "offline" not in main.lower() and "/5" not in main
     assert len(form.select("fieldset.score-input")) == 4 and form.find("dl") is not None  # anchors beside the scores
@@ -114,8 +115,30 @@ def test_missing_scores_are_explained_and_input_kept(app, catalog, people):
     assert "risk, communication, leadership" in text_of(page.select_one(".alert-error"))
     assert page.find("textarea", id="overall_comment").get_text() == "Keep this"
     assert page.find("input", attrs={"name": "strategy", "value": "4"}).has_attr("checked")
-    bad_passage = _post(rev, f"/review/{request_id}", _scores(passages="words that are not there"), page=f"/review/{request_id}")
-    assert bad_passage.status_code == 422 and "not in the answer" in bad_passage.text
+    # Ticked sentences survive a refused submit too.
+    kept = _post(rev, f"/review/{request_id}", {"strategy": "4", "sentence_0": "1"}, page=f"/review/{request_id}")
+    assert kept.status_code == 422 and soup(kept).find("input", attrs={"name": "sentence_0"}).has_attr("checked")
+
+
+def test_a_reviewer_marks_evidence_by_ticking_sentences(app, catalog, people):
+    cand, rev = people["candidate"], people["rev1"]
+    answer_id = _answer(cand, catalog)
+    _post(cand, f"/answers/{answer_id}/review")
+    request_id = _request_id(app, answer_id)
+    _post(rev, f"/review/{request_id}/claim", page="/review")
+    form = soup(rev.get(f"/review/{request_id}"))
+    sentences = [text_of(label) for label in form.select("label.sentence-pick")]
+    assert len(sentences) >= 2 and all(s.strip() for s in sentences)
+    assert form.find("textarea", attrs={"name": "passages"}) is None  # nothing to copy and paste
+    response = _post(rev, f"/review/{request_id}", _scores(sentence_1="1"), page=f"/review/{request_id}")
+    review_id = int(response.headers["location"].rsplit("/", 1)[1])
+    with app.state.read_db() as db:
+        passages = db.get(Review, review_id).passages
+        answer_text = db.get(Answer, answer_id).text
+    assert [p["text"] for p in passages] == [sentences[1]] and answer_text[passages[0]["start"]:passages[0]["end"]] == sentences[1]
+    edit = soup(rev.get(f"/reviews/{review_id}/edit"))  # editing shows the same sentence ticked
+    assert edit.find("input", attrs={"name": "sentence_1"}).has_attr("checked")
+    assert not edit.find("input", attrs={"name": "sentence_0"}).has_attr("checked")
 
 
 def test_permissions(app, catalog, people, client):

@@ -189,7 +189,7 @@ def walk_the_site(app, catalog, settings) -> Walk:
         tracks = cand.page("mock tracks", f"{PREFIX}/mock")
         step = cand.follow("mock interview", cand.submit(tracks, "li.track form"))
         step = cand.follow("mock follow-up", cand.submit(step, "#mock-form", {"text": ANSWER}))
-        cand.follow("mock report", cand.submit(step, "form.end-form"))
+        cand.follow("mock report", cand.submit(step, ".end-form form"))
 
         rev1, rev2, admin = (Person(app, walk, f"{who}@example.com") for who in ("rev1", "rev2", "boss"))
         people += [rev1, rev2, admin]

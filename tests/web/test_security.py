@@ -256,7 +256,7 @@ def test_xss_payloads_render_inert_everywhere(app, world, payload):
         reviewer.post(f"/review/{request_id}/claim", data={"csrf_token": csrf_of(reviewer, "/review")})
         reviewer.post(
             f"/review/{request_id}",
-            data={"csrf_token": csrf_of(reviewer, "/review"), "strategy": "3", "risk": "3", "communication": "3", "leadership": "3", "overall_comment": payload, "comment_risk": payload, "passages": "My answer"},
+            data={"csrf_token": csrf_of(reviewer, "/review"), "strategy": "3", "risk": "3", "communication": "3", "leadership": "3", "overall_comment": payload, "comment_risk": payload, "sentence_0": "1"},
         )
         for client, path in (
             (owner, f"/answers/{answer_id}"),

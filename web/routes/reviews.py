@@ -91,12 +91,14 @@ def claim(request: Request, reviewer: Reviewer, db: SessionDep, settings: Settin
     return see_other(request, "review_form", request_id=request_id)
 
 
-def _form_context(db, catalog, review_request, **extra) -> dict:
+def _form_context(db, catalog, review_request, chosen=(), **extra) -> dict:
     answer = review_request.answer
     return {
         "review_request": review_request,
         "answer": answer,
         "question": catalog.question(answer.question_id),
+        "sentences": review_service.answer_sentences(answer.text),
+        "chosen": set(chosen),
         "values": {},
         "error": None,
         **extra,
@@ -126,12 +128,13 @@ def submit_review(request: Request, reviewer: Reviewer, db: SessionDep, catalog:
     review_request = _claimed(db, reviewer, request_id)
     try:
         scores, comments, overall = _review_input(fields)
-        passages = review_service.find_passages(review_request.answer.text, fields.get("passages", ""))
+        passages = review_service.passages_from(review_request.answer.text, review_service.chosen_sentences(fields))
         review = review_service.submit_review(
             db=db, reviewer=reviewer, request=review_request, scores=scores, comments=comments, overall_comment=overall, passages=passages
         )
     except review_service.ReviewError as exc:
-        ctx = _form_context(db, catalog, review_request, action=path_for(request, "review_form", request_id=request_id), values=fields, error=str(exc))
+        ctx = _form_context(db, catalog, review_request, chosen=review_service.chosen_sentences(fields),
+                            action=path_for(request, "review_form", request_id=request_id), values=fields, error=str(exc))
         return render(request, "review/form.html", ctx, status_code=422)
     return see_other(request, "review_done", review_id=review.id)
 
@@ -167,8 +170,10 @@ def review_edit_form(request: Request, reviewer: Reviewer, db: SessionDep, catal
         raise HTTPException(403, "This review can no longer be edited: the candidate has read it, or it is not yours.")
     values = {d: str(getattr(review, d)) for d in DIMENSIONS}
     values |= {f"comment_{d}": (review.comments or {}).get(d, "") for d in DIMENSIONS}
-    values |= {"overall_comment": review.overall_comment, "passages": "\n".join(p["text"] for p in review.passages or [])}
-    ctx = _form_context(db, catalog, review.request, action=path_for(request, "review_edit", review_id=review.id), values=values, editing=True)
+    values |= {"overall_comment": review.overall_comment}
+    chosen = review_service.sentences_of_passages(review.request.answer.text, review.passages or [])
+    ctx = _form_context(db, catalog, review.request, chosen=chosen, action=path_for(request, "review_edit", review_id=review.id),
+                        values=values, editing=True)
     return render(request, "review/form.html", ctx)
 
 
@@ -179,10 +184,11 @@ def review_edit(request: Request, reviewer: Reviewer, db: SessionDep, catalog: C
         raise HTTPException(403, "This review can no longer be edited: the candidate has read it, or it is not yours.")
     try:
         scores, comments, overall = _review_input(fields)
-        passages = review_service.find_passages(review.request.answer.text, fields.get("passages", ""))
+        passages = review_service.passages_from(review.request.answer.text, review_service.chosen_sentences(fields))
         review_service.edit_review(db=db, editor=reviewer, review=review, scores=scores, comments=comments, overall_comment=overall, passages=passages)
     except review_service.ReviewError as exc:
-        ctx = _form_context(db, catalog, review.request, action=path_for(request, "review_edit", review_id=review.id), values=fields, error=str(exc), editing=True)
+        ctx = _form_context(db, catalog, review.request, chosen=review_service.chosen_sentences(fields),
+                            action=path_for(request, "review_edit", review_id=review.id), values=fields, error=str(exc), editing=True)
         return render(request, "review/form.html", ctx, status_code=422)
     return see_other(request, "review_done", review_id=review.id)
 

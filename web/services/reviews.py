@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from scoring.card import round_half_up
 from scoring.rubric import DIMENSIONS
+from scoring.text import analyse
 from web.db import as_utc, utcnow
 from web.models import Answer, AnswerStatus, Notification, Review, ReviewRequest, ReviewRevision, ReviewStatus, User
 
@@ -171,17 +173,30 @@ def parse_scores(raw: dict[str, str]) -> dict[str, int]:
     return scores
 
 
-def find_passages(answer_text: str, quotes: str) -> list[dict]:
-    """Marked passages: each non-empty line of `quotes` located in the answer (ReviewError if one is not)."""
-    passages = []
-    for line in [q.strip() for q in quotes.splitlines() if q.strip()][:MAX_PASSAGES]:
-        start = answer_text.find(line)
-        if start == -1:
-            start = answer_text.lower().find(line.lower())
-        if start == -1:
-            raise ReviewError(f"This passage is not in the answer: “{line[:80]}”. Copy it exactly.")
-        passages.append({"start": start, "end": start + len(line), "text": answer_text[start:start + len(line)]})
-    return passages
+def answer_sentences(answer_text: str) -> list[str]:
+    """The answer's sentences as a reviewer picks them (the scorer's own sentence split)."""
+    doc = analyse(answer_text)
+    return [answer_text[span.start:span.end] for span in doc.sentences]
+
+
+def chosen_sentences(fields: Mapping[str, str]) -> list[int]:
+    """The sentence numbers a review form ticked (fields named sentence_<n>)."""
+    return sorted(int(k.removeprefix("sentence_")) for k in fields if k.startswith("sentence_") and k[9:].isdigit())
+
+
+def passages_from(answer_text: str, chosen: Iterable[int]) -> list[dict]:
+    """Marked passages from ticked sentences: each with its place in the answer, so it can be highlighted."""
+    spans = analyse(answer_text).sentences
+    picked = sorted({i for i in chosen if 0 <= i < len(spans)})
+    if len(picked) > MAX_PASSAGES:
+        raise ReviewError(f"Mark at most {MAX_PASSAGES} sentences: the ones that decided your scores.")
+    return [{"start": spans[i].start, "end": spans[i].end, "text": answer_text[spans[i].start:spans[i].end]} for i in picked]
+
+
+def sentences_of_passages(answer_text: str, passages: Iterable[dict]) -> list[int]:
+    """Which sentences a review's saved passages are (for editing it)."""
+    starts = [span.start for span in analyse(answer_text).sentences]
+    return [starts.index(p["start"]) for p in passages if p.get("start") in starts]
 
 
 def _snapshot(review: Review) -> dict:
