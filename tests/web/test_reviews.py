@@ -319,3 +319,24 @@ def test_review_all_answers_setting_queues_every_answer(app, catalog, people, se
     app.state.settings = settings.model_copy(update={"review_all_answers": True})
     answer_id = _answer(people["candidate"], catalog)
     assert _request_id(app, answer_id) is not None
+
+
+def test_an_admin_makes_an_anchor_with_a_button_and_sees_whose_scores_are_whose(app, catalog, people):
+    cand, rev, admin = people["candidate"], people["rev1"], people["admin"]
+    answer_id = _answer(cand, catalog)
+    _post(cand, f"/answers/{answer_id}/review")
+    request_id = _request_id(app, answer_id)
+    response = _review(rev, request_id, _scores(4, 3, 4, 3))
+    review_id = int(response.headers["location"].rsplit("/", 1)[1])
+    done = soup(admin.get(f"/reviews/{review_id}"))  # an admin reading another reviewer's review
+    assert "This reviewer" in text_of(done.find("table")) and "You" not in [text_of(th) for th in done.select("tbody th")]
+    page = soup(admin.get("/review/calibration"))
+    button = page.find("button", string="Make it an anchor")
+    assert button is not None
+    form = button.find_parent("form")
+    made = admin.post(form["action"], data={i["name"]: i["value"] for i in form.find_all("input")}, follow_redirects=False)
+    assert made.status_code == 303
+    page = soup(admin.get("/review/calibration"))
+    assert page.find("button", string="Make it an anchor") is None  # used: no longer offered
+    assert page.find("a", href=lambda h: h and "/review/calibration/" in h) is not None
+    assert soup(rev.get("/review/calibration")).find(id="candidates-heading") is None  # admins only

@@ -156,6 +156,7 @@ def review_done(request: Request, reviewer: Reviewer, db: SessionDep, catalog: C
             "cards": cards,
             "others": others,
             "can_edit": review_service.can_edit(review, reviewer),
+            "mine": review.reviewer_id == reviewer.id,  # an admin may be reading someone else's review
             "revisions": review_service.revisions(db=db, review_id=review.id),
             "review_request": review_request,
             "consensus": review_service.consensus(review_request),
@@ -221,11 +222,13 @@ def agreement(request: Request, reviewer: Reviewer, db: SessionDep):
 def calibration(request: Request, reviewer: Reviewer, db: SessionDep, catalog: CatalogDep):
     """Anchor answers to practise on, with your last distance from the reference scores."""
     anchors = calibration_service.anchors(db=db)
+    candidates = calibration_service.anchor_candidates(db=db) if reviewer.role == Role.ADMIN else []
+    shown = [a.question_id for a in anchors] + [r.answer.question_id for r, _ in candidates]
     return render(
         request,
         "review/calibration.html",
-        {"anchors": anchors, "attempts": calibration_service.attempts(db=db, reviewer=reviewer),
-         "questions": catalog_service.questions_by_id(catalog=catalog, ids=[a.question_id for a in anchors])},
+        {"anchors": anchors, "attempts": calibration_service.attempts(db=db, reviewer=reviewer), "candidates": candidates,
+         "questions": catalog_service.questions_by_id(catalog=catalog, ids=shown)},
     )
 
 

@@ -161,6 +161,20 @@ def add_anchor(*, db: Session, admin: User, question_id: str, text: str, scores:
     return anchor
 
 
+def anchor_candidates(*, db: Session, limit: int = 20) -> list[tuple[ReviewRequest, dict[str, int]]]:
+    """Reviewed answers not yet used as anchors, newest first, each with its consensus (what an
+    admin can turn into a calibration anchor with one button)."""
+    used = select(AnchorAnswer.source_answer_id).where(AnchorAnswer.source_answer_id.is_not(None))
+    rows = db.scalars(
+        select(ReviewRequest)
+        .where(ReviewRequest.status == ReviewStatus.REVIEWED, ReviewRequest.answer_id.not_in(used))
+        .options(selectinload(ReviewRequest.reviews), selectinload(ReviewRequest.answer))
+        .order_by(ReviewRequest.completed_at.desc(), ReviewRequest.id.desc())
+        .limit(limit)
+    )
+    return [(r, agreed) for r in rows if (agreed := consensus(r)) is not None]
+
+
 def get_anchor(*, db: Session, anchor_id: int) -> AnchorAnswer | None:
     """An anchor answer by id, if it exists."""
     return db.get(AnchorAnswer, anchor_id)
