@@ -128,3 +128,20 @@ def test_scorer_failure_keeps_the_answer_and_shows_no_error_page(client, app, ca
         job = db.scalars(select(ScoringJob)).one()
         assert db.scalars(select(Answer)).one().status == "submitted"
     assert job.status == "pending" and "scorer exploded" in job.last_error
+
+
+def test_the_answer_and_the_example_side_by_side_with_key_points_marked(client, catalog, candidate):
+    qid = first_question_id(catalog)
+    question = catalog.question(qid)
+    response = _submit(client, qid, ANSWER)
+    page = soup(client.get(response.headers["location"]))
+    section = page.find(id="compare-example")
+    columns = section.select(".side-by-side > div")
+    assert [text_of(c.h3) for c in columns] == ["Your answer", "Example strong answer"]
+    rows = section.select("table.key-point-compare tbody tr")
+    assert len(rows) == len(question.rubric.key_points)
+    example_marks = [r.find_all("td")[1] for r in rows]
+    assert sum(1 for td in example_marks if td.select_one(".covered")) >= len(rows) // 2  # the example covers most points
+    for td in example_marks:
+        quoted = td.find("q")
+        assert quoted is None or text_of(quoted)[:20] in question.example_text.replace("**", "")

@@ -10,6 +10,7 @@ from web.routes.urls import see_other
 from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
+from web.services import compare as compare_service
 from web.services import reviews as review_service
 from web.services import scoring_jobs
 
@@ -29,6 +30,7 @@ def answer_page(request: Request, user: CurrentUser, db: SessionDep, catalog: Ca
     """The answer with its score cards and scoring status."""
     cards = [ScoreCard.from_dict(r.card) for r in answer.score_cards]
     jobs = scoring_jobs.jobs_for_answer(db=db, answer_id=answer.id)
+    question = catalog.question(answer.question_id)
     review_request = review_service.request_for_answer(db=db, answer_id=answer.id)
     reviews = review_request.reviews if review_request is not None and review_request.status == ReviewStatus.REVIEWED else []
     return render(
@@ -36,7 +38,7 @@ def answer_page(request: Request, user: CurrentUser, db: SessionDep, catalog: Ca
         "answers/detail.html",
         {
             "answer": answer,
-            "question": catalog.question(answer.question_id),
+            "question": question,
             "cards": cards,
             "jobs": jobs,
             "pending": any(j.status in (JobStatus.PENDING, JobStatus.RUNNING) for j in jobs),
@@ -46,6 +48,7 @@ def answer_page(request: Request, user: CurrentUser, db: SessionDep, catalog: Ca
             # The page reports back that the reviews were read (a GET never writes): see answer_seen.
             "unseen": any(r.seen_by_candidate_at is None for r in reviews),
             "consensus": review_service.consensus(review_request) if review_request else None,
+            "comparison": compare_service.example_comparison(db=db, question=question, answer_text=answer.text) if question else [],
         },
     )
 
