@@ -86,12 +86,18 @@ def test_the_full_loop_request_claim_score_notify(app, catalog, people):
         assert db.get(Answer, answer_id).status == "reviewed"
 
 
-def test_review_form_is_blind_and_the_done_page_reveals(app, catalog, people):
+def _claimed_by_a_reviewer(app, catalog, people):
+    """The candidate answers and asks for review; the first reviewer claims it."""
     cand, rev = people["candidate"], people["rev1"]
     answer_id = _answer(cand, catalog)
     _post(cand, f"/answers/{answer_id}/review")
     request_id = _request_id(app, answer_id)
     _post(rev, f"/review/{request_id}/claim", page="/review")
+    return cand, rev, answer_id, request_id
+
+
+def test_review_form_is_blind_and_the_done_page_reveals(app, catalog, people):
+    cand, rev, answer_id, request_id = _claimed_by_a_reviewer(app, catalog, people)
     form = soup(rev.get(f"/review/{request_id}"))
     picked = " ".join(text_of(label) for label in form.select("label.sentence-pick"))
     assert all(word in picked for word in ANSWER.split())  # the whole answer, sentence by sentence
@@ -104,11 +110,7 @@ def test_review_form_is_blind_and_the_done_page_reveals(app, catalog, people):
 
 
 def test_missing_scores_are_explained_and_input_kept(app, catalog, people):
-    cand, rev = people["candidate"], people["rev1"]
-    answer_id = _answer(cand, catalog)
-    _post(cand, f"/answers/{answer_id}/review")
-    request_id = _request_id(app, answer_id)
-    _post(rev, f"/review/{request_id}/claim", page="/review")
+    cand, rev, answer_id, request_id = _claimed_by_a_reviewer(app, catalog, people)
     response = _post(rev, f"/review/{request_id}", {"strategy": "4", "overall_comment": "Keep this"}, page=f"/review/{request_id}")
     assert response.status_code == 422
     page = soup(response)
@@ -121,11 +123,7 @@ def test_missing_scores_are_explained_and_input_kept(app, catalog, people):
 
 
 def test_a_reviewer_marks_evidence_by_ticking_sentences(app, catalog, people):
-    cand, rev = people["candidate"], people["rev1"]
-    answer_id = _answer(cand, catalog)
-    _post(cand, f"/answers/{answer_id}/review")
-    request_id = _request_id(app, answer_id)
-    _post(rev, f"/review/{request_id}/claim", page="/review")
+    cand, rev, answer_id, request_id = _claimed_by_a_reviewer(app, catalog, people)
     form = soup(rev.get(f"/review/{request_id}"))
     sentences = [text_of(label) for label in form.select("label.sentence-pick")]
     assert len(sentences) >= 2 and all(s.strip() for s in sentences)
