@@ -57,18 +57,25 @@ def quadratic_weighted_kappa(a: Sequence[int], b: Sequence[int], lo: int = 1, hi
 
 def average_ranks(values: Sequence[float]) -> list[float]:
     """1-based ranks, ties sharing the mean of the ranks they span."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
     ranks = [0.0] * len(values)
+    for first, last, members in tied_runs(values):
+        for index in members:
+            ranks[index] = (first + last) / 2 + 1
+    return ranks
+
+
+def tied_runs(values: Sequence[float]) -> list[tuple[int, int, list[int]]]:
+    """Indexes sorted by value, cut into runs of equal values: (first rank, last rank, indexes), 0-based."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    runs = []
     i = 0
     while i < len(order):
         j = i
         while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
             j += 1
-        mean_rank = (i + j) / 2 + 1
-        for t in range(i, j + 1):
-            ranks[order[t]] = mean_rank
+        runs.append((i, j, order[i:j + 1]))
         i = j + 1
-    return ranks
+    return runs
 
 
 def pearson(a: Sequence[float], b: Sequence[float]) -> float:
@@ -149,16 +156,10 @@ def length_baseline(texts: Sequence[str], reference_scores: Sequence[int]) -> li
     _check(texts, reference_scores)
     counts = [word_count(t) for t in texts]
     ordered_scores = sorted(reference_scores)
-    order = sorted(range(len(texts)), key=lambda i: counts[i])
     out = [0] * len(texts)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and counts[order[j + 1]] == counts[order[i]]:
-            j += 1
-        share = ordered_scores[i : j + 1]
+    for first, last, members in tied_runs(counts):
+        share = ordered_scores[first:last + 1]
         tied_score = round_half_up(sum(share) / len(share))
-        for t in range(i, j + 1):
-            out[order[t]] = tied_score
-        i = j + 1
+        for index in members:
+            out[index] = tied_score
     return out

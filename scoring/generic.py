@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from scoring.rubric import KeyPoint, Rubric
+from scoring.signals import CUES
 from scoring.text import STOPWORDS, stem, tokenize
 
 # Words that frame a question rather than name its topic ("Tell me about a time you...").
@@ -80,89 +81,42 @@ GENERIC_TOPIC = frozenset(stem(w) for w in ("team", "program", "project", "compa
                                              "organization", "group", "product", "engineering", "process"))
 
 
-def _kp(dimension: str, id_: str, description: str, phrases: str) -> KeyPoint:
-    """A key point from a '|'-separated phrase list (keeps the table below readable)."""
-    return KeyPoint(id=id_, dimension=dimension, description=description,
-                    phrases=tuple(p.strip() for p in phrases.split("|") if p.strip()))
+def _kp(dimension: str, id_: str, description: str, *families: str) -> KeyPoint:
+    """A key point shown by any phrase of the named cue families: the phrases live in one lexicon."""
+    phrases = tuple(dict.fromkeys(p for family in families for p in CUES[family]))
+    return KeyPoint(id=id_, dimension=dimension, description=description, phrases=phrases)
 
 
-# What a strong answer to any TPM question does, one list of ways to show it per key point.
+# What a strong answer to any TPM question does, each shown by the cue families of scoring/signals.py.
 # Written from the rubric anchors (scoring/rubric.py ANCHORS), not from any graded answer.
 GENERIC_KEY_POINTS: tuple[KeyPoint, ...] = (
-    _kp("strategy", "goal", "States the goal and why it matters to the business.",
-        "goal | objective | purpose | why | business | revenue | customers | in order to | so that | "
-        "the point was | aim | outcome | driver | mission | vision"),
-    _kp("strategy", "success-measure", "Defines how success is measured (a metric or target).",
-        "success | metric | measure | target | kpi | okr | baseline | benchmark | scorecard | "
-        "percent | conversion | adoption | slo | sla | done means | exit criteria"),
-    _kp("strategy", "phased-plan", "Breaks the work into phases, milestones or steps with a sequence.",
-        "phase | wave | stage | milestone | pilot | roadmap | timeline | step | sequence | rollout | "
-        "first step | week one | month one | mvp | schedule | iteration | workstream"),
-    _kp("strategy", "trade-offs", "Weighs options, alternatives or trade-offs before choosing.",
-        "trade-off | tradeoff | option | alternative | instead of | rather than | versus | pros and cons | "
-        "advantages | disadvantages | cost of | whether | compromise | chose | choose | either"),
-    _kp("strategy", "prioritisation", "Prioritises explicitly: scope, focus, order of work.",
-        "prioritize | priority | most important | critical path | scope | cut scope | defer | must-have | "
-        "focus on | descope | sequence | de-prioritize | start with | later"),
-    _kp("risk", "names-risks", "Names specific risks, problems or threats to the outcome.",
-        "risk | issue | problem | concern | blocker | bottleneck | threat | failure | fail | break | "
-        "delay | slip | late | tight | deadline | miss | constraint | went wrong | single point of failure"),
-    _kp("risk", "dependencies", "Identifies dependencies on other teams, vendors or lead times.",
-        "dependency | depend on | blocked | waiting on | lead time | vendor | upstream | downstream | "
-        "other team | third party | critical path | external | prerequisite | handoff"),
-    _kp("risk", "mitigation", "Gives concrete mitigations for the risks named.",
-        "mitigate | mitigation | reduce the risk | buffer | backup | load test | pilot | dry run | rehearse | "
-        "validate | monitor | guard | prevent | safeguard | redundant | de-risk | test | early warning"),
-    _kp("risk", "contingency", "Has a contingency, fallback or rollback if mitigation fails.",
-        "contingency | fallback | fall back | rollback | roll back | revert | plan b | backup plan | "
-        "feature flag | kill switch | switch off | standby | fail back | worst case | in case | otherwise"),
-    _kp("risk", "likelihood-impact", "Judges likelihood and impact to decide what matters most.",
-        "likelihood | probability | impact | severity | likely | unlikely | blast radius | consequence | "
-        "high risk | low risk | critical"),
-    _kp("risk", "track-escalate", "Tracks risks over time and escalates at the right moment.",
-        "risk register | risk log | raid | track | trigger | threshold | escalate | escalation | "
-        "steering | red | amber | raised | flagged"),
-    _kp("communication", "audience", "Names who was kept informed (sponsor, leads, teams, customers).",
-        "stakeholder | sponsor | executive | leadership | vp | director | manager | em | tech lead | "
-        "customer | partner | finance | legal | ceo | cto | owner | team leads"),
-    _kp("communication", "cadence", "Gives a communication cadence (daily, weekly, per milestone).",
-        "weekly | daily | biweekly | monthly | every week | every friday | twice a week | standup | "
-        "stand-up | sync | check-in | regular | cadence | recurring | office hours | one-on-one | quarterly"),
-    _kp("communication", "channel", "Names the channel or artefact (status report, dashboard, review).",
-        "email | slack | channel | dashboard | status report | status update | update | one-pager | doc | "
-        "memo | meeting | all-hands | town hall | newsletter | tracker | faq | wiki | presentation | slide"),
-    _kp("communication", "tailored-message", "Tailors the message to the audience and says what was told.",
-        "audience | tailor | explained | told | informed | let them know | heads-up | shared | presented | "
-        "walked them through | message | framed | bad news | summary | transparent | expectations"),
-    _kp("communication", "escalation-path", "Describes escalation and decision paths.",
-        "escalate | escalation | decision | decide | ask | sign off | approval | steering | adr | "
-        "decision log | go/no-go"),
-    _kp("leadership", "ownership", "Takes clear personal ownership of the outcome.",
-        "I owned | I own | I was responsible | my responsibility | I led | I took | I stepped up | "
-        "took the initiative | in charge | accountable | I drove | on me | my call | I decided | I made sure"),
-    _kp("leadership", "influence", "Influences people without authority and wins their agreement.",
-        "convince | persuade | influence | pitch | buy-in | won over | agree | made it easy | "
-        "without authority | negotiate | credit | their priorities | common ground | middle ground"),
-    _kp("leadership", "conflict", "Works through conflict or disagreement to a resolution.",
-        "conflict | disagree | disagreement | tension | push back | pushback | mediate | both sides | "
-        "compromise | resolve | consensus | hard conversation | difficult conversation | sat down | "
-        "talk it through"),
-    _kp("leadership", "decision", "Makes and explains hard decisions.",
-        "decided | decision | chose | made the call | recommend | proposed | I pushed for | went with | "
-        "my call | judgment | committed to"),
-    _kp("leadership", "alignment", "Aligns and organises people: delegates, coordinates, motivates.",
-        "align | delegate | assigned | organized | coordinated | motivate | mentor | coach | brought together | "
-        "rally | set up | recruited"),
-    _kp("leadership", "outcome-lessons", "Reports the outcome and the lessons learned.",
-        "result | outcome | launched | delivered | shipped | achieved | improved | reduced | increased | "
-        "learned | lesson | next time | in hindsight | takeaway | differently | in the end"),
+    _kp("strategy", "goal", "States the goal and why it matters to the business.", "goal", "business"),
+    _kp("strategy", "success-measure", "Defines how success is measured (a metric or target).", "metric"),
+    _kp("strategy", "phased-plan", "Breaks the work into phases, milestones or steps with a sequence.", "plan"),
+    _kp("strategy", "trade-offs", "Weighs options, alternatives or trade-offs before choosing.", "options"),
+    _kp("strategy", "prioritisation", "Prioritises explicitly: scope, focus, order of work.", "priority"),
+    _kp("risk", "names-risks", "Names specific risks, problems or threats to the outcome.", "risk_term"),
+    _kp("risk", "dependencies", "Identifies dependencies on other teams, vendors or lead times.", "dependency"),
+    _kp("risk", "mitigation", "Gives concrete mitigations for the risks named.", "mitigation"),
+    _kp("risk", "contingency", "Has a contingency, fallback or rollback if mitigation fails.", "contingency"),
+    _kp("risk", "likelihood-impact", "Judges likelihood and impact to decide what matters most.", "risk_size"),
+    _kp("risk", "track-escalate", "Tracks risks over time and escalates at the right moment.", "risk_process"),
+    _kp("communication", "audience", "Names who was kept informed (sponsor, leads, teams, customers).", "audience"),
+    _kp("communication", "cadence", "Gives a communication cadence (daily, weekly, per milestone).", "cadence"),
+    _kp("communication", "channel", "Names the channel or artefact (status report, dashboard, review).", "channel"),
+    _kp("communication", "tailored-message", "Tailors the message to the audience and says what was told.", "informing"),
+    _kp("communication", "escalation-path", "Describes escalation and decision paths.", "escalation"),
+    _kp("leadership", "ownership", "Takes clear personal ownership of the outcome.", "ownership"),
+    _kp("leadership", "influence", "Influences people without authority and wins their agreement.", "influence"),
+    _kp("leadership", "conflict", "Works through conflict or disagreement to a resolution.", "conflict"),
+    _kp("leadership", "decision", "Makes and explains hard decisions.", "decision"),
+    _kp("leadership", "alignment", "Aligns and organises people: delegates, coordinates, motivates.", "coordination"),
+    _kp("leadership", "outcome-lessons", "Reports the outcome and the lessons learned.", "result", "lesson"),
 )
 # Extra key points by question category: what that kind of question adds to the generic list.
 CATEGORY_KEY_POINTS: dict[str, tuple[KeyPoint, ...]] = {
     "behavioral": (
-        _kp("leadership", "reflection", "Reflects on what they would repeat or change.",
-            "learned | lesson | next time | in hindsight | would do differently | takeaway | taught me | "
-            "realized"),
+        _kp("leadership", "reflection", "Reflects on what they would repeat or change.", "lesson"),
     ),
 }
 

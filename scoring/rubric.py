@@ -79,6 +79,18 @@ class Rubric:
         """The key points of one dimension, in file order."""
         return tuple(p for p in self.key_points if p.dimension == dimension)
 
+    def single_point(self, point_id: str, asked: str) -> Rubric:
+        """The rubric of one key point, for a reply to a follow-up that asked for just that point."""
+        point = next(p for p in self.key_points if p.id == point_id)
+        return Rubric(
+            question_text=asked,
+            key_points=(point,),
+            weights={d: (1.0 if d == point.dimension else 0.0) for d in DIMENSIONS},
+            question_id=self.question_id,
+            category=self.category,
+            topic_terms=self.topic_terms,
+        )
+
     def normalised_weights(self) -> dict[str, float]:
         """Weights scaled to sum to 1 (equal weights when all are zero)."""
         total = sum(max(0.0, float(self.weights.get(d, 0.0))) for d in DIMENSIONS)

@@ -178,6 +178,27 @@ CUES: dict[str, tuple[str, ...]] = {
         "phase | wave | stage | milestone | pilot | roadmap | timeline | schedule | sequence | "
         "rollout | mvp | iteration | week one | first step | priority | prioritize | focus on | scope"
     ),
+    # Families the generic rubric's key points need beyond the ones above (scoring/generic.py).
+    "priority": _phrases(
+        "prioritize | priority | most important | critical path | scope | cut scope | defer | must-have | "
+        "focus on | descope | sequence | de-prioritize | start with | later"
+    ),
+    "dependency": _phrases(
+        "dependency | depend on | blocked | waiting on | lead time | vendor | upstream | downstream | "
+        "other team | third party | critical path | external | prerequisite | handoff"
+    ),
+    "risk_size": _phrases(
+        "likelihood | probability | impact | severity | likely | unlikely | blast radius | consequence | "
+        "high risk | low risk | critical"
+    ),
+    "escalation": _phrases(
+        "escalate | escalation | decision | decide | ask | sign off | approval | steering | adr | "
+        "decision log | go/no-go"
+    ),
+    "ownership": _phrases(
+        "I owned | I own | I was responsible | my responsibility | I led | I took | I stepped up | "
+        "took the initiative | in charge | accountable | I drove | on me | my call | I decided | I made sure"
+    ),
     "options": _phrases(
         "option | options | alternative | trade-off | tradeoff | instead of | rather than | versus | pros and cons | "
         "advantages | disadvantages | whether | compromise | either | weigh | cost of"

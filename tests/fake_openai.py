@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 CHAT_PATHS = ("/v1/chat/completions", "/chat/completions")
+TRANSCRIPTION_PATHS = ("/v1/audio/transcriptions", "/audio/transcriptions")
 UNSCRIPTED_STATUS = 599  # what an unexpected extra request gets: loud in a test failure, never a 2xx
 POLL_SECONDS = 0.05  # how often serve_forever checks for shutdown; the default 0.5 s slows every test's teardown
 
@@ -140,12 +141,12 @@ def _handler_for(server: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             try:
                 parsed = json.loads(raw) if raw else None
-            except json.JSONDecodeError:
-                parsed = raw.decode("utf-8", "replace")
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                parsed = raw.decode("utf-8", "replace")  # a multipart upload (transcriptions) is kept as text
             path = self.path.split("?", 1)[0]
             headers = {name.lower(): value for name, value in self.headers.items()}
             server.record(RecordedRequest(path=path, headers=headers, json=parsed, at=time.monotonic()))
-            if path not in CHAT_PATHS:
+            if path not in CHAT_PATHS + TRANSCRIPTION_PATHS:
                 self._send(error(404, f"no route {path}"))
                 return
             self._send(server.next_response())

@@ -98,15 +98,17 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(REPO_ROOT / "web" / "static")), name="static")
 
-    from web.routes import account, admin, answers, api, api_docs, guides, home, mock, ops, progress, questions, reviews, saved, search
+    from web.routes import (account, admin, answers, api, api_docs, guides, home, mock, ops, progress, questions, recordings, reviews,
+                            saved, search)
 
     # progress before answers: /answers/compare must not be read as an answer id.
-    for module in (ops, home, guides, questions, progress, answers, reviews, admin, mock, saved, search, account, api, api_docs):
+    for module in (ops, home, guides, questions, recordings, progress, answers, reviews, admin, mock, saved, search, account, api,
+                   api_docs):
         app.include_router(module.router)
     return app
 
 
-NO_STORE_PREFIXES = ("/account", "/answers", "/login", "/signup", "/api/")
+NO_STORE_PREFIXES = ("/account", "/answers", "/login", "/signup", "/confirm/", "/reset/", "/forgot", "/api/")
 # A request that carries a login (our session cookie or an API token) may get a page made for that
 # user: it must never be stored, or Back after logout would show it again.
 LOGIN_MARKERS = (f"{SESSION_COOKIE}=".encode(),)

@@ -1,4 +1,4 @@
-"""The `tpmprep` command: serve, worker, db, content, users, tokens, eval, score."""
+"""The `tpmprep` command: serve, worker, db, content, users, tokens, eval, score, transcribe."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def _content_check(args: argparse.Namespace, settings: Settings) -> int:
     from web.content import scan
 
     root = Path(args.path) if args.path else settings.content_dir
-    catalog, problems = scan(root)
+    catalog, problems = scan(root, strict=args.strict)
     for problem in problems:
         print(problem)
     if problems:
@@ -399,6 +399,41 @@ def _score(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _transcribe(args: argparse.Namespace, settings: Settings) -> int:
+    """Transcribe a recording and print its text, word timings and delivery figures."""
+    from scoring.delivery import measure
+    from web.infra.transcribe import AudioError, audio_duration, transcribe
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+        seconds = audio_duration(data)
+    except OSError as exc:
+        print(f"tpmprep: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except AudioError as exc:
+        print(f"tpmprep: {path}: {exc}", file=sys.stderr)
+        return 1
+    transcript = transcribe(data, path.name, settings)
+    time_box = int(args.time_box * 60) if args.time_box else None
+    delivery = measure(transcript.text, transcript.words, duration_seconds=seconds, time_box_seconds=time_box)
+    if args.json:
+        print(json.dumps(transcript.to_dict() | {"duration_seconds": round(seconds, 2), "delivery": delivery.to_dict()}, indent=2))
+        return 0
+    print(transcript.text)
+    print(f"\n{seconds:.1f} s of audio, {transcript.engine}")
+    for word in transcript.words:
+        print(f"  {word.start:7.2f}-{word.end:7.2f}  {word.text}")
+    fillers = ", ".join(f"{k} ×{n}" for k, n in delivery.filler_kinds.items()) or "none"
+    print(f"\nwords per minute   {delivery.words_per_minute:.0f}")
+    print(f"fillers            {delivery.fillers_per_100_words:.1f} per 100 words ({fillers})")
+    print(f"pauses over 2 s    {delivery.long_pauses} (longest {delivery.longest_pause_seconds:.1f} s)")
+    print(f"talk time          {delivery.talk_seconds:.0f} s" + (f" of a {time_box} s time box" if time_box else ""))
+    for advice in delivery.guidance:
+        print(f"  - {advice}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
     parser = argparse.ArgumentParser(prog="tpmprep", description="TPM interview practice: site, content and scoring tools.")
@@ -427,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="content tools").add_subparsers(dest="action", required=True)
     check = content.add_parser("check", help="validate content files")
     check.add_argument("path", nargs="?", help="content folder (default: TPMPREP_CONTENT_DIR)")
+    check.add_argument("--strict", action="store_true",
+                       help="also the second edition's rules: a probe on every key point, `ships`, worked answers' labelled paragraphs")
     check.set_defaults(func=_content_check)
 
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="action", required=True)
@@ -490,6 +527,12 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--scorer", choices=tuple(ScorerName), default=ScorerName.OFFLINE)
     sc.add_argument("--json", action="store_true")
     sc.set_defaults(func=_score)
+
+    tr = sub.add_parser("transcribe", help="transcribe a recording offline and print delivery figures")
+    tr.add_argument("file", help="audio file: webm, ogg, wav, mp3 or m4a")
+    tr.add_argument("--time-box", type=float, help="the question's time box in minutes, to compare talk time against")
+    tr.add_argument("--json", action="store_true", help="one JSON object: text, words, duration_seconds, delivery")
+    tr.set_defaults(func=_transcribe)
     return parser
 
 

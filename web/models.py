@@ -41,6 +41,16 @@ class JobStatus(StrEnum):
     FAILED = "failed"
 
 
+class RecordingStatus(StrEnum):
+    """A spoken answer's transcription: waiting for a worker, being transcribed, ready to check, or failed."""
+
+    WAITING = "waiting"
+    TRANSCRIBING = "transcribing"
+    TRANSCRIBED = "transcribed"
+    FAILED = "failed"
+    ACCEPTED = "accepted"  # the candidate checked the transcript and submitted it as an answer
+
+
 class ReviewStatus(StrEnum):
     """A review request: waiting for a reviewer, claimed, reviewers disagree, or done."""
 
@@ -94,6 +104,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(SafeString(20), default=Role.CANDIDATE)
     created_at: Mapped[datetime] = _ts(default=utcnow)
     password_changed_at: Mapped[datetime] = _ts(default=utcnow)
+    # Set when the owner of the email proved it (or at once when the site sends no email); an
+    # account that has not been confirmed cannot log in.
+    email_confirmed_at: Mapped[datetime | None] = _ts(nullable=True)
 
     answers: Mapped[list["Answer"]] = relationship(back_populates="user", passive_deletes=True)
 
@@ -151,6 +164,46 @@ class PasswordReset(Base):
     created_at: Mapped[datetime] = _ts(default=utcnow)
     expires_at: Mapped[datetime] = _ts()
     used_at: Mapped[datetime | None] = _ts(nullable=True)
+
+
+class Recording(Base):
+    """A spoken answer: its audio (until the transcript is accepted, unless the site keeps audio), the
+    transcript with word timings, and the delivery figures measured from them."""
+
+    __tablename__ = "recording"
+    __table_args__ = (Index("ix_recording_status_lease", "status", "lease_expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[str] = mapped_column(SafeString(120))
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), nullable=True, index=True)
+    mime: Mapped[str] = mapped_column(SafeString(60))
+    audio: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    duration_seconds: Mapped[float] = mapped_column(Float)
+    time_box_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(SafeString(20), default=RecordingStatus.WAITING)
+    transcript: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    words: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)  # [{word, start, end}]
+    delivery: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    engine: Mapped[str | None] = mapped_column(SafeString(80), nullable=True)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)  # the candidate corrected the transcript
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(SafeText, nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(SafeString(100), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = _ts(nullable=True)
+    created_at: Mapped[datetime] = _ts(default=utcnow)
+
+
+class EmailConfirmation(Base):
+    """A one-time link that proves a new account's email address; only its hash is stored, and it expires."""
+
+    __tablename__ = "email_confirmation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(SafeString(64), unique=True)
+    expires_at: Mapped[datetime] = _ts()
 
 
 class Answer(Base):
@@ -353,6 +406,7 @@ class MockInterview(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = _ts(default=utcnow)
     finished_at: Mapped[datetime | None] = _ts(nullable=True)
+    voice: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # answered out loud, with delivery in the report
 
     items: Mapped[list["MockItem"]] = relationship(back_populates="interview", order_by="MockItem.position", passive_deletes=True)
 
@@ -375,6 +429,8 @@ class MockItem(Base):
     timed_out: Mapped[bool] = mapped_column(default=False)
     follow_up: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     follow_up_dimension: Mapped[str | None] = mapped_column(SafeString(20), nullable=True)
+    # The key point the follow-up asked for (its probe); the reply is judged on that point alone.
+    follow_up_point: Mapped[str | None] = mapped_column(SafeString(80), nullable=True)
     follow_up_deadline_at: Mapped[datetime | None] = _ts(nullable=True)
     follow_up_answer_id: Mapped[int | None] = mapped_column(ForeignKey("answer.id", ondelete="SET NULL"), nullable=True)
 

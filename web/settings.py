@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     mail_from: str = Field("tpmprep <no-reply@localhost>", description="The From address of emails the site sends.")
     password_reset_minutes: int = Field(60, ge=5, description="How long a password-reset link works.")
     metrics_token: str = Field("", description="Bearer token /metrics requires (empty: open in development, off in production).")
+    # Spoken answers: transcribed offline by default; optionally by an OpenAI-compatible endpoint.
+    audio_max_seconds: int = Field(600, ge=10, description="The longest recording accepted, in seconds.")
+    audio_max_bytes: int = Field(25 * 1024 * 1024, ge=100_000, le=25 * 1024 * 1024, description="The largest recording upload accepted, in bytes.")
+    keep_audio: bool = Field(False, description="Keep recordings after their transcript is accepted (default: delete them).")
+    transcription_base_url: str = Field("", description="OpenAI-compatible base URL for /v1/audio/transcriptions (empty: offline model).")
+    transcription_api_key: str = Field("", description="API key for the transcription endpoint.")
+    transcription_model: str = Field("whisper-1", description="Model name sent to the transcription endpoint.")
+    transcription_timeout_seconds: float = Field(60.0, description="Timeout of one transcription call.")
 
     @field_validator("cache_dir", mode="before")
     @classmethod

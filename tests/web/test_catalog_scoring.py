@@ -29,7 +29,7 @@ def test_every_example_answer_beats_a_two_sentence_truncation(catalog):
 @pytest.mark.parametrize("category", ["behavioral", "program-sense", "program-execution", "technical", "strategy"])
 def test_example_answers_score_well_on_their_own_rubric(catalog, category):
     overall = [score(q.example_text, q.rubric).overall for q in catalog.questions.values() if q.category == category]
-    assert min(overall) >= 3.0, overall
+    assert min(overall) >= 3.5, overall
 
 
 def test_every_rubric_key_point_is_matchable_by_its_own_example_or_phrases(catalog):

@@ -1,15 +1,15 @@
 """The curriculum meets its published bar: sizes, rubric depth, cross-links and tracks."""
 
-import re
 from collections import Counter
 
 from scoring.rubric import DIMENSIONS
+from scoring.text import word_count
 
 MINIMUM_PER_CATEGORY = {"behavioral": 25, "program-sense": 20, "program-execution": 20, "technical": 20, "strategy": 15}
 
 
 def _words(text: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9][\w'’-]*", text))
+    return word_count(text)
 
 
 def test_at_least_15_guides_of_900_words(catalog):

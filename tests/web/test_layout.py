@@ -71,6 +71,10 @@ def test_candidate_pages_fit_phone_and_laptop(live_server, browser, catalog, sit
     page = context.new_page()
     _log_in(page, live_server, "phone@example.com")
     problems = _check(page, live_server, _pages(catalog, site["qid"]), width)
+    page.goto(live_server + "/progress")
+    chosen = page.evaluate("() => [...document.querySelectorAll('figure.chart img')].map(i => i.currentSrc)")
+    drawn_for_phone = [src.endswith("?size=narrow") for src in chosen]
+    assert drawn_for_phone == [width < 600] * 2, chosen  # phones get charts drawn for their width
     context.close()
     assert not problems, "\n".join(problems)
 
@@ -82,5 +86,9 @@ def test_reviewer_and_admin_pages_fit_phone_and_laptop(live_server, browser, cat
     _log_in(page, live_server, "chief@example.com")
     paths = ["/review", "/review/agreement", "/review/calibration", "/admin/adjudication", "/docs"]
     problems = _check(page, live_server, paths, width)
+    page.goto(live_server + "/review")
+    claim = page.get_by_role("button", name="Claim").first
+    box = claim.bounding_box()
+    assert box and 0 <= box["x"] and box["x"] + box["width"] <= width, box  # in reach without scrolling sideways
     context.close()
     assert not problems, "\n".join(problems)

@@ -120,3 +120,57 @@ def test_forgot_password_requests_are_limited_per_address(app, client, smtp_serv
     for _ in range(5):
         assert client.post("/forgot", data={"email": "x@example.com", "csrf_token": csrf_of(client, "/forgot")}).status_code == 200
     assert client.post("/forgot", data={"email": "x@example.com", "csrf_token": csrf_of(client, "/forgot")}).status_code == 429
+
+
+def _mail_on(app, port):
+    app.state.settings = app.state.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False,
+                                                               "base_url": "http://testserver"})
+
+
+def test_sign_up_reveals_no_accounts_when_the_site_sends_email(app, client, smtp_server):
+    port, inbox = smtp_server
+    _mail_on(app, port)
+    make_user(app, "taken@example.com")
+    said = []
+    for email in ("taken@example.com", "fresh@example.com"):
+        response = client.post("/signup", data={"email": email, "password": "violet anchor meadow 42",
+                                                "csrf_token": csrf_of(client, "/signup")}, follow_redirects=False)
+        assert response.status_code == 200 and "tpmprep_session" not in response.headers.get("set-cookie", "")
+        said.append(text_of(soup(response).find(role="status")).replace(email, "<email>"))
+    assert said[0] == said[1]  # the same page whether or not the address has an account
+    assert len(inbox) == 2
+    assert "already has one" in inbox[0] and "taken@example.com" in inbox[0] and "/confirm/" not in inbox[0]
+    assert "fresh@example.com" in inbox[1]
+    path = re.search(r"http://testserver(/confirm/\S+)", inbox[1]).group(1)
+
+    early = client.post("/login", data={"email": "fresh@example.com", "password": "violet anchor meadow 42",
+                                        "csrf_token": csrf_of(client)}, follow_redirects=False)
+    assert early.status_code == 403 and "Confirm your email first" in early.text
+    assert len(inbox) == 2  # a link went out moments ago: logging in again does not send another
+    assert "Confirm and log in" in text_of(soup(client.get(path)))  # opening the link changes nothing ...
+    assert client.post("/login", data={"email": "fresh@example.com", "password": "violet anchor meadow 42",
+                                       "csrf_token": csrf_of(client)}, follow_redirects=False).status_code == 403
+    done = client.post(path, data={"csrf_token": csrf_of(client, path)}, follow_redirects=False)  # ... the button does
+    assert done.status_code == 303 and "tpmprep_session" in done.headers["set-cookie"]
+    assert client.get("/progress").status_code == 200
+    assert client.get(path).status_code == 410  # used up
+
+
+def test_an_unconfirmed_login_sends_a_fresh_link(app, client, smtp_server):
+    from datetime import timedelta
+
+    from web.db import utcnow
+    from web.models import EmailConfirmation
+    from web.services.email_confirmation import LINK_HOURS
+
+    port, inbox = smtp_server
+    _mail_on(app, port)
+    client.post("/signup", data={"email": "slow@example.com", "password": "violet anchor meadow 42", "csrf_token": csrf_of(client, "/signup")})
+    first = re.search(r"(/confirm/\S+)", inbox[0]).group(1)
+    with app.state.write_db.begin() as db:  # the first email went out ten minutes ago
+        db.execute(EmailConfirmation.__table__.update().values(expires_at=utcnow() + timedelta(hours=LINK_HOURS, minutes=-10)))
+    response = client.post("/login", data={"email": "slow@example.com", "password": "violet anchor meadow 42",
+                                           "csrf_token": csrf_of(client)})
+    assert response.status_code == 403 and len(inbox) == 2
+    second = re.search(r"(/confirm/\S+)", inbox[1]).group(1)
+    assert client.get(first).status_code == 410 and client.get(second).status_code == 200  # only the newest link works

@@ -24,6 +24,7 @@ from web.settings import REPO_ROOT
 
 PREFIX = "/tpm"
 URL_ATTRIBUTES = ("href", "src", "action", "formaction")
+POSTED_DATA_ATTRIBUTES = ("data-upload-url",)  # scripts POST to these (the recorder's upload)
 ANSWER = (
     "I owned the migration plan. I set the goal with the VP, mapped dependencies across four teams, kept a risk "
     "register with owners and a rollback plan, and sent a weekly status update. We shipped two weeks early."
@@ -41,6 +42,8 @@ class _Urls(HTMLParser):
         for name, value in attrs:
             if value is not None and (name in URL_ATTRIBUTES or (name.startswith("data-") and value.startswith("/"))):
                 method = (dict(attrs).get("method") or "get").upper() if name == "action" else "GET"
+                if name in POSTED_DATA_ATTRIBUTES:
+                    method = "POST"
                 self.found.append((tag, name, value, method))
 
 

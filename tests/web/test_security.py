@@ -62,6 +62,12 @@ MATRIX = {
     ("POST", "/forgot"): ALL,
     ("GET", "/reset/{token}"): ALL,
     ("POST", "/reset/{token}"): ALL,
+    ("GET", "/confirm/{token}"): ALL,
+    ("POST", "/confirm/{token}"): ALL,
+    ("POST", "/questions/{question_id}/audio"): SIGNED_IN,
+    # A recording is heard and followed by its owner only (and by reviewers once its answer is assigned to them).
+    ("GET", "/recordings/{recording_id:int}"): OWNER_ONLY,
+    ("GET", "/recordings/{recording_id:int}/audio"): OWNER_ONLY,
     ("GET", "/mock"): SIGNED_IN,
     ("POST", "/mock"): SIGNED_IN,
     ("GET", "/mock/{interview_id:int}"): OWNER_ONLY,
@@ -122,6 +128,7 @@ def world(app, catalog):
     """One of everything, owned by `owner`: answers, a review request, a review, a mock, an anchor."""
     from web.services import calibration as calibration_service
     from web.services import mock as mock_service
+    from web.services import recordings as recording_service
     from web.services import reviews as review_service
     from web.services.users import get_by_id
     from web.services.submission import submit_and_score
@@ -137,14 +144,31 @@ def world(app, catalog):
         review = review_service.submit_review(db=db, reviewer=reviewer, request=reviewed, scores=dict.fromkeys(("strategy", "risk", "communication", "leadership"), 3), comments={}, overall_comment="", passages=[])
         interview = mock_service.start(db=db, user=owner, track=next(iter(catalog.tracks.values())))
         token_id = _token_id(db, owner)
+        recording = recording_service.store(db=db, user=owner, question_id=question.id, data=_silence_wav(), content_type="audio/wav",
+                                            settings=app.state.settings, time_box_seconds=None)
         anchor = calibration_service.add_anchor(db=db, admin=admin, question_id=question.id, text="Anchor text.", scores=dict.fromkeys(("strategy", "risk", "communication", "leadership"), 4))
         values = {
             "answer_id": answers[0].id, "other_answer": answers[1].id, "request_id": request.id, "review_id": review.id,
             "interview_id": interview.id, "anchor_id": anchor.id, "token_id": token_id, "question_id": question.id,
             "slug": catalog.guides[0].slug, "name": "scores", "track": interview.track_id, "token": "no-such-link",
+            "recording_id": recording.id,
         }
         db.commit()
     return values
+
+
+def _silence_wav(seconds: float = 1.5) -> bytes:
+    """A quiet WAV recording made in memory (a recording to own, not to transcribe)."""
+    import io
+    import wave
+
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(b"\x00\x00" * int(16000 * seconds))
+    return out.getvalue()
 
 
 def _token_id(db, owner) -> int:
@@ -228,7 +252,7 @@ XSS_PAYLOADS = [
 
 def _assert_inert(html: str):
     page = soup(type("R", (), {"text": html})())
-    scripts = [s for s in page.find_all("script") if s.get("src") != "/static/app.js"]
+    scripts = [s for s in page.find_all("script") if s.get("src") not in ("/static/app.js", "/static/recorder.js")]
     assert scripts == []
     for tag in page.find_all(True):
         for attr, value in tag.attrs.items():

@@ -1,4 +1,4 @@
-"""The scoring worker: a loop that claims and runs scoring jobs, in a thread or its own process."""
+"""The worker: a loop that claims and runs scoring jobs and transcriptions, in a thread or its own process."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from web.db import utcnow
 from web.services.housekeeping import purge_expired
+from web.services import recordings
 from web.services.scoring_jobs import LEASE, process_one
 
 log = logging.getLogger("tpmprep.worker")
@@ -35,10 +36,11 @@ class Worker:
         self._housekept_at = None
 
     def run_once(self) -> bool:
-        """Process one job if any is waiting."""
-        return process_one(
+        """Process one scoring job if any is waiting, else transcribe one recording."""
+        scored = process_one(
             write_db=self.write_db, catalog=self.catalog, settings=self.settings, worker_id=self.name, lease=self.lease
         )
+        return scored or recordings.process_one(write_db=self.write_db, settings=self.settings, worker_id=self.name)
 
     def housekeeping(self) -> None:
         """Purge expired sessions and old failed logins, at most every HOUSEKEEPING_EVERY.

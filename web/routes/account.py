@@ -6,16 +6,18 @@ import logging
 import smtplib
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
+from web.db import utcnow
 from web.routes.urls import path_for, see_other
 from web.routes.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, ReadSessions, SessionDep, SettingsDep, WriteSessions, optional_user
 from web.ui.rendering import render
 from web.infra.mail import mail_configured, send_mail
 from web.infra.security import HashingBusy, run_hashing, verify_password
 from web.services import account_data
+from web.services import email_confirmation as confirm_service
 from web.services import sessions as session_service
 from web.services import tokens as token_service
 from web.services import password_reset as reset_service
@@ -72,9 +74,10 @@ def _busy(request: Request, template: str, context: dict):
 # (web.infra.security.run_hashing) while the request waits as a coroutine, and their database
 # work runs on the request thread pool; so a flood of them never starves other pages of threads.
 @router.post("/signup", dependencies=[CsrfDep])
-async def signup(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, email: str = Form(""),
-                 password: str = Form(""), next: str = Form("")):
-    """Create a candidate account and log in (a few accounts per address and hour)."""
+async def signup(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, mail: BackgroundTasks,
+                 email: str = Form(""), password: str = Form(""), next: str = Form("")):
+    """Create a candidate account (a few per address and hour): logged in at once on a site without email,
+    else confirmed by a link, with the same answer for a new and a registered address."""
     ip = _client_ip(request)
     context = {"email": email, "errors": {}, "next": _safe_next(request, next)}
     if await run_in_threadpool(_signup_limited, read_db, ip, settings):
@@ -89,7 +92,48 @@ async def signup(request: Request, db: SessionDep, read_db: ReadSessions, settin
                                        status_code=422)
     except HashingBusy:
         return await run_in_threadpool(_busy, request, "account/signup.html", context)
+    if mail_configured(settings):
+        return await run_in_threadpool(_sign_up_by_email, request, db, settings, mail, prepared, ip)
     return await run_in_threadpool(_create_and_log_in, request, db, settings, prepared, ip, context, next)
+
+
+def _sign_up_by_email(request: Request, db, settings, mail: BackgroundTasks, prepared, ip: str):
+    """Create an unconfirmed account and email its link, or tell a registered address someone tried:
+    the page is the same either way, so it reveals no accounts."""
+    email = prepared[0]
+    user_service.record_signup(db=db, ip=ip)
+    if user_service.get_by_email(db=db, email=email) is None:
+        user = user_service.create_user(db=db, email=email, settings=settings, prepared=prepared, confirmed=False)
+        subject, body = confirm_service.welcome_email(confirm_service.new_link(db=db, user=user, settings=settings))
+    else:
+        subject, body = confirm_service.already_registered_email(settings)
+    # Sent after the response, so after the commit (SMTP may take seconds, and the link must exist).
+    mail.add_task(_send_or_log, settings, email, subject, body)
+    return render(request, "account/check_email.html", {"email": email, "hours": confirm_service.LINK_HOURS})
+
+
+def _send_or_log(settings, to: str, subject: str, body: str) -> None:
+    """Send an account email; a failure is logged, not shown (the page must not differ), and logging in resends."""
+    try:
+        send_mail(settings=settings, to=to, subject=subject, body=body)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.error("account email could not be sent: %s", type(exc).__name__)
+
+
+@router.get("/confirm/{token}", name="confirm_email")
+def confirm_form(request: Request, db: SessionDep, token: str):
+    """The confirmation page: a button, because opening a link (or a mail scanner fetching it) must change nothing."""
+    valid = confirm_service.pending(db=db, token=token) is not None
+    return render(request, "account/confirm.html", {"valid": valid, "token": token}, status_code=200 if valid else 410)
+
+
+@router.post("/confirm/{token}", dependencies=[CsrfDep])
+def confirm(request: Request, db: SessionDep, settings: SettingsDep, token: str):
+    """Confirm the account and log in."""
+    user = confirm_service.confirm(db=db, token=token)
+    if user is None:
+        return render(request, "account/confirm.html", {"valid": False, "token": token}, status_code=410)
+    return _logged_in_response(request, db, user, settings, path_for(request, "questions"))
 
 
 def _signup_limited(read_db, ip: str, settings) -> bool:
@@ -113,7 +157,7 @@ def login_form(request: Request, next: str = ""):
 
 
 @router.post("/login", dependencies=[CsrfDep])
-async def login(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, email: str = Form(""),
+async def login(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, mail: BackgroundTasks, email: str = Form(""),
                 password: str = Form(""), next: str = Form("")):
     """Check credentials (with limits) and start a new session."""
     ip = _client_ip(request)
@@ -129,14 +173,25 @@ async def login(request: Request, db: SessionDep, read_db: ReadSessions, setting
         return response
     except HashingBusy:
         return await run_in_threadpool(_busy, request, "account/login.html", context)
-    return await run_in_threadpool(_login_outcome, request, db, settings, user, email, ip, context, next)
+    return await run_in_threadpool(_login_outcome, request, db, settings, mail, user, email, ip, context, next)
 
 
-def _login_outcome(request: Request, db, settings, user, email: str, ip: str, context: dict, next: str):
+def _login_outcome(request: Request, db, settings, mail: BackgroundTasks, user, email: str, ip: str, context: dict, next: str):
     user_service.record_login(db=db, email=email, ip=ip, user=user)
     if user is None:
         # One message for unknown email and wrong password, so accounts cannot be discovered.
         return render(request, "account/login.html", context | {"error": "Email or password is not right."}, status_code=401)
+    user = db.merge(user)
+    if user.email_confirmed_at is None:
+        if not mail_configured(settings):  # email was turned off since sign-up: nothing could ever confirm it
+            user.email_confirmed_at = utcnow()
+        else:
+            if not confirm_service.recently_sent(db=db, user=user):
+                subject, body = confirm_service.welcome_email(confirm_service.new_link(db=db, user=user, settings=settings))
+                mail.add_task(_send_or_log, settings, user.email, subject, body)
+            msg = (f"Confirm your email first: we have sent a link to {user.email}. "
+                   "Open it to log in (check your spam folder if it has not arrived).")
+            return render(request, "account/login.html", context | {"error": msg}, status_code=403)
     return _logged_in_response(request, db, user, settings, next)
 
 

@@ -8,6 +8,7 @@ from web.models import JobStatus, ReviewStatus
 from web.routes.loaders import OwnAnswer
 from web.routes.urls import see_other
 from web.ui.rendering import render
+from web.services import recordings as recording_service
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
 from web.services import compare as compare_service
@@ -49,6 +50,7 @@ def answer_page(request: Request, user: CurrentUser, db: SessionDep, catalog: Ca
             "unseen": any(r.seen_by_candidate_at is None for r in reviews),
             "consensus": review_service.consensus(review_request) if review_request else None,
             "comparison": compare_service.example_comparison(db=db, question=question, answer_text=answer.text) if question else [],
+            "recording": recording_service.for_answer(db=db, answer_id=answer.id),
         },
     )
 

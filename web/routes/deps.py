@@ -91,11 +91,8 @@ SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def _find_login(request: Request, db: Session, settings: Settings, cookie: str) -> UserSession | None:
-    from web.services.reviews import unread_count
-
-    row = session_service.find_session(db=db, cookie=cookie, settings=settings)
-    # The navigation shows unread notifications on every page; fetch the count in the same trip.
-    request.state.unread = unread_count(db=db, user_id=row.user_id) if row is not None else 0
+    # The navigation shows unread notifications on every page: counted in the same query as the session.
+    row, request.state.unread = session_service.find_session_and_unread(db=db, cookie=cookie, settings=settings)
     if row is not None and request.method in SAFE_METHODS and session_service.needs_touch(row):
         # Reads run in a deferred transaction; the touch is a short write of its own.
         with request.app.state.write_db.begin() as writer:

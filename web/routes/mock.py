@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 
 from web.routes.deps import MAX_ID, CatalogDep, CsrfDep, CurrentUser, SessionDep, SettingsDep, WriteSessions, optional_user
 from web.routes.loaders import OwnInterview
-from web.models import InterviewStatus
+from web.models import InterviewStatus, StepState
 from web.routes.urls import see_other
 from web.infra.security import new_token
 from web.ui.rendering import render
@@ -31,12 +31,12 @@ def tracks(request: Request, catalog: CatalogDep, user: CurrentUser, db: Session
 
 
 @router.post("", name="mock_start", dependencies=[CsrfDep])
-def start(request: Request, catalog: CatalogDep, user: CurrentUser, db: SessionDep, track: str = Form("")):
-    """Start a mock interview on a track; the first question's clock starts now."""
+def start(request: Request, catalog: CatalogDep, user: CurrentUser, db: SessionDep, track: str = Form(""), voice: str = Form("")):
+    """Start a mock interview on a track, typed or out loud; the first question's clock starts now."""
     chosen = catalog.tracks.get(track)
     if chosen is None:
         raise HTTPException(404, "No such track.")
-    interview = mock_service.start(db=db, user=user, track=chosen)
+    interview = mock_service.start(db=db, user=user, track=chosen, voice=bool(voice))
     return see_other(request, "mock", interview_id=interview.id)
 
 
@@ -54,6 +54,8 @@ def _step_page(request: Request, catalog, interview, item, *, error: str | None 
         "error": error,
         "text": text,
         "submission_key": submission_key or new_token(),
+        # The recorder's time box: the step's own (a follow-up gets a short one).
+        "time_box_seconds": mock_service.FOLLOW_UP_SECONDS if item.state == StepState.FOLLOW_UP else item.seconds,
     }
     return render(request, "mock/question.html", ctx, status_code=status_code)
 
@@ -76,13 +78,14 @@ def answer(
     request: Request, catalog: CatalogDep, settings: SettingsDep, write_db: WriteSessions, user: CurrentUser,
     db: SessionDep, interview: OwnInterview,
     text: str = Form(""), item_id: int = Form(0, ge=0, le=MAX_ID), timed_out: str = Form(""),
-    submission_key: str = Form("", max_length=80),
+    submission_key: str = Form("", max_length=80), recording_id: str = Form("", max_length=12),
 ):
     """Submit the current answer (the browser submits it as it stands when time runs out)."""
     try:
         mock_service.submit_step(
             db=db, write_db=write_db, catalog=catalog, settings=settings, user=user, interview=interview,
             item_id=item_id, text=text, timed_out=bool(timed_out), submission_key=submission_key,
+            recording_id=int(recording_id) if recording_id.isdigit() else None,
         )
     except answer_service.AnswerError as exc:
         item = mock_service.current_item(interview)
@@ -98,9 +101,9 @@ def end(request: Request, db: SessionDep, interview: OwnInterview):
 
 
 @router.get("/{interview_id:int}/report", name="mock_report")
-def report(request: Request, catalog: CatalogDep, db: SessionDep, interview: OwnInterview):
+def report(request: Request, catalog: CatalogDep, settings: SettingsDep, db: SessionDep, interview: OwnInterview):
     """Every question with its answer and scores, averages, and what to study next."""
     if interview.status == InterviewStatus.ACTIVE:
         return see_other(request, "mock", interview_id=interview.id)
-    data = mock_service.report(db=db, interview=interview, catalog=catalog)
+    data = mock_service.report(db=db, interview=interview, catalog=catalog, settings=settings)
     return render(request, "mock/report.html", {"interview": interview, "track": catalog.tracks.get(interview.track_id)} | data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -30,13 +31,13 @@ def progress(request: Request, user: CurrentUser, db: SessionDep, catalog: Catal
 
 
 @router.get("/progress/charts/{name}.svg", name="progress_chart")
-def chart(user: CurrentUser, db: SessionDep, catalog: CatalogDep, name: str):
-    """One dashboard chart as SVG."""
+def chart(user: CurrentUser, db: SessionDep, catalog: CatalogDep, name: str, size: Literal["wide", "narrow"] = "wide"):
+    """One dashboard chart as SVG, drawn wide for desktops or narrow for phones."""
     draw = CHARTS.get(name)
     if draw is None:
         raise HTTPException(404, "No such chart.")
     board = progress_service.dashboard(db=db, user_id=user.id, catalog=catalog)
-    return Response(draw(board), media_type="image/svg+xml", headers={"Content-Security-Policy": CHART_CSP, "Cache-Control": "no-store"})
+    return Response(draw(board, size), media_type="image/svg+xml", headers={"Content-Security-Policy": CHART_CSP, "Cache-Control": "no-store"})
 
 
 @router.get("/practice", name="practice_next")

@@ -55,7 +55,8 @@ def question_bank(
 
 
 def _question_context(catalog, question: Question, user, db) -> dict:
-    ctx = {"question": question, "guides": catalog.guides_for_question(question.id), "attempts": [], "bookmarked": False, "note": None, "due_in": None}
+    ctx = {"question": question, "guides": catalog.guides_for_question(question.id), "attempts": [], "bookmarked": False, "note": None, "due_in": None,
+           "time_box_seconds": catalog_service.time_box_seconds(catalog=catalog, question=question)}
     if user:
         ctx["attempts"] = answer_service.attempts_for_question(db=db, user=user, question_id=question.id)
         ctx["bookmarked"] = saved_service.is_bookmarked(db=db, user_id=user.id, question_id=question.id)
@@ -83,10 +84,12 @@ def submit_answer(
     text: str = Form(""),
     started_at: str = Form(""),
     submission_key: str = Form("", max_length=80),
+    recording_id: str = Form("", max_length=12),
 ):
     """Store the answer (committed before any scoring), then show its feedback page."""
     try:
         answer = submit_and_score(
+            recording_id=int(recording_id) if recording_id.isdigit() else None,
             db=db,
             write_db=write_db,
             catalog=catalog,
@@ -99,6 +102,7 @@ def submit_answer(
         )
     except answer_service.AnswerError as exc:
         ctx = _question_context(catalog, question, user, db) | {"text": text, "error": str(exc), "started_at": started_at,
-                                                                "submission_key": submission_key or new_token()}
+                                                                "submission_key": submission_key or new_token(),
+                                                                "recording_id": recording_id}
         return render(request, "questions/detail.html", ctx, status_code=422)
     return see_other(request, "answer", answer_id=answer.id)

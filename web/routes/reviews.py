@@ -15,6 +15,7 @@ from web.routes.loaders import AnchorDep, OwnAnswer, OwnReview
 from web.routes.urls import path_for, see_other
 from web.models import REVIEWER_ROLES, Role, User
 from web.ui.rendering import render
+from web.services import recordings as recording_service
 from web.services import calibration as calibration_service
 from web.services import catalog as catalog_service
 from web.services import scorer_models
@@ -98,6 +99,8 @@ def _form_context(db, catalog, review_request, chosen=(), **extra) -> dict:
         "answer": answer,
         "question": catalog.question(answer.question_id),
         "sentences": review_service.answer_sentences(answer.text),
+        # A spoken answer: its recording (when the site keeps audio) is heard beside the transcript.
+        "recording": recording_service.for_answer(db=db, answer_id=answer.id),
         "chosen": set(chosen),
         "values": {},
         "error": None,

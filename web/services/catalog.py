@@ -66,3 +66,12 @@ def questions_by_id(*, catalog: Catalog, ids) -> dict[str, Question]:
     """The catalog's questions for these ids (ids no longer in the catalog are left out), so a page
     gets the questions it shows rather than the whole catalog."""
     return {i: q for i in dict.fromkeys(ids) if (q := catalog.question(i)) is not None}
+
+
+def time_box_seconds(*, catalog: Catalog, question: Question) -> int | None:
+    """The time a mock interview gives this question (its first track's), to measure a spoken answer against."""
+    for track in catalog.tracks.values():
+        for item in track.items:
+            if item.question_id == question.id:
+                return int(round(item.minutes * 60))
+    return None

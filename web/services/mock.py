@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from scoring.card import ScoreCard
-from scoring.rubric import DIMENSIONS
+from scoring.rubric import DIMENSIONS, KeyPoint
 from scoring.signals import dimension_cue_counts
 from scoring.text import analyse
 from web.content import Catalog, Question, Track
 from web.db import as_utc, utcnow
-from web.models import Answer, InterviewStatus, MockInterview, MockItem, StepState, User
+from web.models import Answer, InterviewStatus, MockInterview, MockItem, ScorerName, StepState, User
+from web.services import recordings as recording_service
+from web.services.scorers import run_scorer
 from web.services.scoring_jobs import latest_card
 from web.services.submission import submit_and_score
 from web.settings import Settings
@@ -43,9 +46,9 @@ class MockError(ValueError):
     """A mock interview action that is not possible now."""
 
 
-def start(*, db: Session, user: User, track: Track) -> MockInterview:
-    """Begin a mock interview: the first question's clock starts now."""
-    interview = MockInterview(user_id=user.id, track_id=track.id, status=InterviewStatus.ACTIVE, position=0)
+def start(*, db: Session, user: User, track: Track, voice: bool = False) -> MockInterview:
+    """Begin a mock interview (in voice mode, answered out loud): the first question's clock starts now."""
+    interview = MockInterview(user_id=user.id, track_id=track.id, status=InterviewStatus.ACTIVE, position=0, voice=voice)
     db.add(interview)
     db.flush()
     now = utcnow()
@@ -120,21 +123,51 @@ def late(item: MockItem, now: datetime | None = None) -> bool:
     return deadline is not None and now > deadline + GRACE
 
 
-def choose_follow_up(question: Question, card: ScoreCard) -> tuple[str, str]:
-    """The probe for the answer's weakest weighted dimension: a written follow-up that fits it, else one built
-    from a key point the answer missed."""
+class FollowUp(NamedTuple):
+    """What the interviewer asks next, the dimension it probes and, when it asks for one, the key point."""
+
+    text: str
+    dimension: str
+    point_id: str | None
+
+
+def choose_follow_up(question: Question, card: ScoreCard) -> FollowUp:
+    """Probe the answer's weakest weighted dimension: the interviewer's question for a key point the answer
+    missed there, else a written follow-up that speaks to that dimension, else the first written one."""
     weighted = [d for d in DIMENSIONS if question.weights.get(d, 0) > 0] or list(DIMENSIONS)
     # Lowest score first; among ties, the dimension the question weighs most.
     weakest = min(weighted, key=lambda d: (card.dimensions[d].score, -question.weights.get(d, 0), DIMENSIONS.index(d)))
+    missing = card.dimensions[weakest].missing
+    point = next((p for p in question.rubric.points_for(weakest) if p.id in missing and p.id in question.probes), None)
+    if point is not None:
+        return FollowUp(question.probes[point.id], weakest, point.id)
     scored = sorted(((cue_count(f, weakest), -i, f) for i, f in enumerate(question.follow_ups)), reverse=True)
     if scored and scored[0][0] > 0:
-        return scored[0][2], weakest
-    missing = card.dimensions[weakest].missing
-    point = next((p for p in question.rubric.points_for(weakest) if p.id in missing), None)
-    if point is not None:
-        ask = point.description.rstrip(".")
-        return f"You did not get to this. Walk me through it: {ask[0].lower()}{ask[1:]}.", weakest
-    return (question.follow_ups[0] if question.follow_ups else "What would you do differently next time?"), weakest
+        return FollowUp(scored[0][2], weakest, None)
+    return FollowUp(question.follow_ups[0] if question.follow_ups else "What would you do differently next time?", weakest, None)
+
+
+@dataclass(frozen=True)
+class PointVerdict:
+    """How a follow-up reply did on the one key point it was asked for."""
+
+    point: KeyPoint
+    covered: bool
+    evidence: str | None  # the passage that made the point, when it did
+
+
+def judge_follow_up(*, question: Question, point_id: str, asked: str, reply: str, settings: Settings) -> PointVerdict | None:
+    """Score a reply against the key point its follow-up probed (not the whole rubric: a short, on-point
+    reply is not a weak main answer). None when the point is no longer in the question's rubric."""
+    if point_id not in {p.id for p in question.rubric.key_points}:
+        return None
+    rubric = question.rubric.single_point(point_id, asked)
+    point = rubric.key_points[0]
+    card = run_scorer(ScorerName.OFFLINE, text=reply, rubric=rubric, settings=settings)
+    dimension = card.dimensions[point.dimension]
+    covered = point_id in dimension.covered
+    evidence = next((e.text for e in dimension.evidence), None) if covered else None
+    return PointVerdict(point, covered, evidence)
 
 
 def record_answer(*, db: Session, interview: MockInterview, item: MockItem, answer: Answer | None, timed_out: bool) -> None:
@@ -145,11 +178,12 @@ def record_answer(*, db: Session, interview: MockInterview, item: MockItem, answ
         _finish_item(db=db, interview=interview, item=item)
 
 
-def set_follow_up(*, item: MockItem, text: str, dimension: str) -> None:
+def set_follow_up(*, item: MockItem, follow_up: FollowUp) -> None:
     """Move the item to its follow-up with a fresh, short clock."""
     item.state = StepState.FOLLOW_UP
-    item.follow_up = text
-    item.follow_up_dimension = dimension
+    item.follow_up = follow_up.text
+    item.follow_up_dimension = follow_up.dimension
+    item.follow_up_point = follow_up.point_id
     item.follow_up_deadline_at = utcnow() + timedelta(seconds=FOLLOW_UP_SECONDS)
 
 
@@ -192,6 +226,7 @@ def submit_step(
     text: str,
     timed_out: bool,
     submission_key: str | None = None,
+    recording_id: int | None = None,
 ) -> None:
     """Take the answer to the current step: store and score it, then ask the follow-up or move on.
 
@@ -210,6 +245,7 @@ def submit_step(
     stored = submit_and_score(
         db=db, write_db=write_db, catalog=catalog, settings=settings, user=user, question=question, text=text,
         started_at=None, source="follow-up" if is_follow_up else "mock", submission_key=submission_key,
+        recording_id=recording_id,
     )
     # submit_and_score committed and expired the session: the interview and item reload as they are now.
     if is_follow_up:
@@ -218,10 +254,10 @@ def submit_step(
     record_answer(db=db, interview=interview, item=item, answer=stored, timed_out=ran_out)
     card = latest_card(db=db, answer_id=stored.id)
     if card is not None:
-        probe, dimension = choose_follow_up(question, card)
+        follow_up = choose_follow_up(question, card)
     else:  # scoring failed; the worker will retry it, and the interview goes on
-        probe, dimension = question.follow_ups[0], question.weighted_dimensions[0]
-    set_follow_up(item=item, text=probe, dimension=dimension)
+        follow_up = FollowUp(question.follow_ups[0], question.weighted_dimensions[0], None)
+    set_follow_up(item=item, follow_up=follow_up)
 
 
 def _finish_item(*, db: Session, interview: MockInterview, item: MockItem) -> None:
@@ -264,7 +300,9 @@ class ReportRow:
     answer: Answer | None
     card: ScoreCard | None
     follow_up_answer: Answer | None
-    follow_up_card: ScoreCard | None
+    follow_up_verdict: PointVerdict | None  # the reply judged on the point it was asked for
+    delivery: dict | None = None  # how the main answer was said (voice mode)
+    follow_up_delivery: dict | None = None
 
 
 def _card(db: Session, answer_id: int | None) -> tuple[Answer | None, ScoreCard | None]:
@@ -273,13 +311,18 @@ def _card(db: Session, answer_id: int | None) -> tuple[Answer | None, ScoreCard 
     return db.get(Answer, answer_id), latest_card(db=db, answer_id=answer_id)
 
 
-def report(*, db: Session, interview: MockInterview, catalog: Catalog) -> dict:
+def report(*, db: Session, interview: MockInterview, catalog: Catalog, settings: Settings) -> dict:
     """Every question with its answer and scores, per-dimension averages and the weakest dimension's guides."""
     rows = []
     for item in interview.items:
+        question = catalog.question(item.question_id)
         answer, card = _card(db, item.answer_id)
-        fu_answer, fu_card = _card(db, item.follow_up_answer_id)
-        rows.append(ReportRow(item, catalog.question(item.question_id), answer, card, fu_answer, fu_card))
+        fu_answer = db.get(Answer, item.follow_up_answer_id) if item.follow_up_answer_id is not None else None
+        verdict = None
+        if fu_answer is not None and question is not None and item.follow_up_point:
+            verdict = judge_follow_up(question=question, point_id=item.follow_up_point, asked=item.follow_up or "",
+                                      reply=fu_answer.text, settings=settings)
+        rows.append(ReportRow(item, question, answer, card, fu_answer, verdict, _delivery_of(db, answer), _delivery_of(db, fu_answer)))
     # The main answers make the averages; a follow-up is a short reply to one probe, shown on its row.
     cards = [r.card for r in rows if r.card is not None]
     averages = {d: sum(c.dimensions[d].score for c in cards) / len(cards) for d in DIMENSIONS} if cards else {}
@@ -294,7 +337,23 @@ def report(*, db: Session, interview: MockInterview, catalog: Catalog) -> dict:
             guide = catalog.guide(slug)
             if guide is not None and guide not in [g for g, _ in lessons]:
                 lessons.append((guide, [h for h in guide.toc if h.level == 2][:6]))
-    return {"rows": rows, "averages": averages, "weakest": weakest, "level": bool(averages) and not weakest, "lessons": lessons}
+    spoken = [d for r in rows for d in (r.delivery, r.follow_up_delivery) if d]
+    delivery = None
+    if spoken:  # the interview's delivery overall: every spoken answer and follow-up counts once
+        words = sum(d["words"] for d in spoken)
+        talk = sum(d["talk_seconds"] for d in spoken)
+        delivery = {"answers": len(spoken), "words_per_minute": words / (talk / 60) if talk else 0.0,
+                    "fillers_per_100_words": 100 * sum(d["fillers"] for d in spoken) / words if words else 0.0,
+                    "long_pauses": sum(d["long_pauses"] for d in spoken)}
+    return {"rows": rows, "averages": averages, "weakest": weakest, "level": bool(averages) and not weakest, "lessons": lessons,
+            "delivery": delivery}
+
+
+def _delivery_of(db: Session, answer: Answer | None) -> dict | None:
+    if answer is None or db is None:
+        return None
+    recording = recording_service.for_answer(db=db, answer_id=answer.id)
+    return recording.delivery if recording is not None else None
 
 
 def words(text: str) -> list[str]:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES, Catalog
-from web.db import utcnow
-from web.models import Answer
+from web.db import as_utc, utcnow
+from web.models import Answer, Recording
 
 CALENDAR_DAYS = 7 * 18  # about four months of activity squares
 BY_DAY_LIMIT = 90  # active days drawn on the scores-over-time chart
@@ -110,6 +110,10 @@ class Dashboard:
         return day_totals(db=self._db, user_id=self._user_id)
 
     @cached_property
+    def spoken(self) -> list[SpokenAnswer]:
+        return spoken_answers(db=self._db, user_id=self._user_id, catalog=self._catalog)
+
+    @cached_property
     def total_answers(self) -> int:
         return sum(d.answers for d in self._days)
 
@@ -123,11 +127,25 @@ class Dashboard:
 
     @property
     def strongest(self) -> str | None:
-        return max(self.averages, key=self.averages.get) if self.averages else None
+        """The dimension with the highest average; None when none stands above the others."""
+        return self._single(max)
 
     @property
     def weakest(self) -> str | None:
-        return min(self.averages, key=self.averages.get) if self.averages else None
+        """The dimension with the lowest average; None when it is tied with another."""
+        return self._single(min)
+
+    @property
+    def level(self) -> bool:
+        """Whether all four averages are the same (then there is no strongest or weakest)."""
+        return bool(self.averages) and len(set(round(v, 2) for v in self.averages.values())) == 1
+
+    def _single(self, pick) -> str | None:
+        if not self.averages:
+            return None
+        best = pick(round(v, 2) for v in self.averages.values())
+        tied = [d for d, v in self.averages.items() if round(v, 2) == best]
+        return tied[0] if len(tied) == 1 else None
 
     @cached_property
     def by_day(self) -> list[DayScores]:
@@ -148,6 +166,38 @@ class Dashboard:
     @cached_property
     def streak(self) -> int:
         return streak({d.day for d in self._days}, self.today)
+
+
+@dataclass(frozen=True)
+class SpokenAnswer:
+    """One spoken answer's delivery figures, for the trend."""
+
+    answer_id: int
+    question_title: str
+    submitted_at: datetime
+    words_per_minute: float
+    fillers_per_100_words: float
+    long_pauses: int
+    talk_seconds: float
+    time_box_seconds: int | None
+
+
+def spoken_answers(*, db: Session, user_id: int, catalog: Catalog, limit: int = 20) -> list[SpokenAnswer]:
+    """The user's latest spoken answers with their delivery figures, oldest first (a trend reads left to right)."""
+    rows = db.execute(
+        select(Answer.id, Answer.question_id, Answer.submitted_at, Recording.delivery)
+        .join(Recording, Recording.answer_id == Answer.id)
+        .where(Answer.user_id == user_id, Recording.delivery.is_not(None))
+        .order_by(Answer.submitted_at.desc(), Answer.id.desc())
+        .limit(limit)
+    ).all()
+    out = []
+    for answer_id, question_id, submitted_at, d in reversed(rows):
+        question = catalog.question(question_id)
+        out.append(SpokenAnswer(answer_id, question.title if question else question_id, as_utc(submitted_at),
+                                d["words_per_minute"], d["fillers_per_100_words"], d["long_pauses"], d["talk_seconds"],
+                                d.get("time_box_seconds")))
+    return out
 
 
 def dashboard(*, db: Session, user_id: int, catalog: Catalog) -> Dashboard:

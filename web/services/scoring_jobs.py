@@ -6,7 +6,7 @@ import logging
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from scoring.generic import generic_rubric
@@ -15,7 +15,7 @@ from scoring.card import ScoreCard
 from web.content import Catalog
 from web.db import utcnow
 from web.models import Answer, AnswerStatus, JobStatus, ScoreCardRecord, ScorerName, ScoringJob
-from web.services import practice_queue
+from web.services import leases, practice_queue
 from web.services.scorers import enabled_scorers, run_scorer
 from web.services import scorer_models
 from web.settings import Settings
@@ -46,36 +46,12 @@ def claim(
     scorer: str | None = None,
 ) -> ScoringJob | None:
     """Take the oldest claimable job (pending, or running with an expired lease) under a new lease."""
-    now = utcnow()
-    stmt = (
-        select(ScoringJob)
-        .where(
-            or_(
-                ScoringJob.status == JobStatus.PENDING,
-                (ScoringJob.status == JobStatus.RUNNING) & (ScoringJob.lease_expires_at < now),
-            )
-        )
-        .order_by(ScoringJob.id)
-        .limit(1)
-        # PostgreSQL: concurrent workers skip rows another has locked; SQLite ignores this
-        # and serialises writers with BEGIN IMMEDIATE instead.
-        .with_for_update(skip_locked=True)
-    )
-    if job_id is not None:
-        stmt = stmt.where(ScoringJob.id == job_id)
-    if answer_id is not None:
-        stmt = stmt.where(ScoringJob.answer_id == answer_id)
-    if scorer is not None:
-        stmt = stmt.where(ScoringJob.scorer == scorer)
-    job = db.scalar(stmt)
-    if job is None:
-        return None
-    job.status = JobStatus.RUNNING
-    job.attempts += 1
-    job.lease_owner = worker_id
-    job.lease_expires_at = now + lease
-    job.updated_at = now
-    db.flush()
+    where = tuple(clause for value, clause in ((job_id, ScoringJob.id == job_id), (answer_id, ScoringJob.answer_id == answer_id),
+                                               (scorer, ScoringJob.scorer == scorer)) if value is not None)
+    job = leases.take(db, ScoringJob, waiting=JobStatus.PENDING, running=JobStatus.RUNNING, worker_id=worker_id, lease=lease,
+                      where=where)
+    if job is not None:
+        job.updated_at = job.lease_expires_at - lease
     return job
 
 

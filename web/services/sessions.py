@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from web.db import as_utc, utcnow
-from web.models import User, UserSession
+from web.models import Notification, User, UserSession
 from web.infra.security import new_token, token_hash
 from web.settings import Settings
 
@@ -34,18 +34,30 @@ def start_session(*, db: Session, user: User, settings: Settings) -> tuple[str, 
 
 def find_session(*, db: Session, cookie: str | None, settings: Settings) -> UserSession | None:
     """The live session for a cookie value (its user loaded in the same query), or None if missing or expired."""
+    return find_session_and_unread(db=db, cookie=cookie, settings=settings)[0]
+
+
+def find_session_and_unread(*, db: Session, cookie: str | None, settings: Settings) -> tuple[UserSession | None, int]:
+    """The live session with its user, and the user's unread notifications, in one query: every page's
+    navigation needs both, and a logged-in page should cost one round trip before its own work."""
     if not cookie:
-        return None
-    row = db.scalar(
-        select(UserSession).where(UserSession.id == token_hash(cookie)).options(joinedload(UserSession.user))
+        return None, 0
+    unread = (
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
-    if row is None:
-        return None
+    found = db.execute(
+        select(UserSession, unread).where(UserSession.id == token_hash(cookie)).options(joinedload(UserSession.user))
+    ).first()
+    if found is None:
+        return None, 0
+    row, count = found
     now = utcnow()
     idle_limit = as_utc(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes)
     if now >= as_utc(row.expires_at) or now >= idle_limit:
-        return None
-    return row
+        return None, 0
+    return row, int(count or 0)
 
 
 def needs_touch(row: UserSession) -> bool:

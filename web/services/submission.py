@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from web.content import Catalog, Question
 from web.models import Answer, ScorerName, User
+from web.infra.transcribe import AudioError
 from web.services import answers as answer_service
+from web.services import recordings as recording_service
 from web.services import reviews as review_service
 from web.services import scoring_jobs
 from web.settings import Settings
@@ -29,20 +31,30 @@ def submit_and_score(
     started_at: datetime | None,
     source: str = "practice",
     submission_key: str | None = None,
+    recording_id: int | None = None,
 ) -> Answer:
     """Validate and store the answer, commit it (nothing is lost if scoring fails), then run the offline scorer.
 
     A submit that repeats an earlier one's `submission_key` (the browser or a script retrying after
     a dropped connection) returns the answer already stored instead of storing it twice.
+    With `recording_id`, the text is that recording's transcript as the candidate checked it.
     Raises answer_service.AnswerError, before anything is stored, when the text is not acceptable.
     """
     key = (submission_key or "").strip()[:MAX_KEY_CHARS] or None
     if key and (earlier := answer_service.find_submitted(db=db, user=user, submission_key=key)) is not None:
         return earlier
+    recording = None
+    if recording_id is not None:
+        try:
+            recording = recording_service.usable_for_answer(db=db, user=user, recording_id=recording_id, question_id=question.id)
+        except AudioError as exc:
+            raise answer_service.AnswerError(str(exc)) from exc
     answer = answer_service.submit_answer(
         db=db, user=user, question=question, text=text, started_at=started_at, max_chars=settings.max_answer_chars,
         source=source, submission_key=key,
     )
+    if recording is not None:
+        recording_service.accept(db=db, recording=recording, answer=answer, settings=settings)
     scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
     if settings.review_all_answers and source == "practice":
         review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)

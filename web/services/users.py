@@ -73,12 +73,15 @@ def prepare_account(*, email: str, password: str, role: str = Role.CANDIDATE, se
 
 
 def create_user(*, db: Session, email: str, password: str = "", role: str = Role.CANDIDATE, settings: Settings,
-                prepared: tuple[str, str] | None = None) -> User:
-    """Create an account after validating email, password and role (`prepared`: prepare_account's result)."""
+                prepared: tuple[str, str] | None = None, confirmed: bool = True) -> User:
+    """Create an account after validating email, password and role (`prepared`: prepare_account's result).
+
+    `confirmed=False` leaves it unable to log in until its email link is opened (sign-up on a site that sends email).
+    """
     email, password_hash = prepared or prepare_account(email=email, password=password, role=role, settings=settings)
     if get_by_email(db=db, email=email) is not None:
         raise AccountError("An account with this email already exists. Log in instead?", "email")
-    user = User(email=email, role=role, password_hash=password_hash)
+    user = User(email=email, role=role, password_hash=password_hash, email_confirmed_at=utcnow() if confirmed else None)
     db.add(user)
     db.flush()
     return user

@@ -79,7 +79,7 @@ def _site_links(context, html: str) -> Markup:
     """Rendered markdown (guides, questions, notes) with its root-relative links moved under the app's root path.
 
     Authors link pages as `/guides/<slug>`: the markdown is rendered to HTML once, when the catalog loads
-    (web/content.py), before any request says where the app is mounted, so the root path is added here.
+    (web/content/), before any request says where the app is mounted, so the root path is added here.
     """
     root = root_path(context["request"])
     return Markup(_ROOT_RELATIVE.sub(lambda m: m.group(1) + root + m.group(2), html) if root else html)
@@ -176,8 +176,10 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "user": getattr(request.state, "viewer", None),
         "unread": getattr(request.state, "unread", 0),
         "csrf_token": csrf if csrf is not None else visitor_token,
-        # The one setting forms need; templates never see the settings object (it holds the LLM key).
+        # The few settings forms need; templates never see the settings object (it holds the LLM key).
         "max_answer_chars": request.app.state.settings.max_answer_chars,
+        "audio_max_seconds": request.app.state.settings.audio_max_seconds,
+        "keep_audio": request.app.state.settings.keep_audio,
     }
     ctx.update(context or {})
     response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
