@@ -64,6 +64,7 @@ def test_record_by_keyboard_check_the_transcript_and_submit(app, live_server, mi
         page.locator("#answer-text").fill(page.locator("#answer-text").input_value() + " I told the sponsor every Friday.")
         page.get_by_role("button", name="Submit for scoring").click()
         page.wait_for_url("**/answers/*")
+        assert page.locator("section.scorecard").count() >= 1  # the transcript was scored: a card
         delivery = page.locator("section.delivery")
         assert "words a minute" in delivery.inner_text() and "You corrected the transcript" in delivery.inner_text()
     finally:
