@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None, *, catalog: Catalog | None = No
     app.state.engine = engine
     app.state.read_db = make_sessionmaker(engine)
     app.state.write_db = make_sessionmaker(engine, write=True)
+    # The login lookup every page makes runs on the event loop only for an in-process database.
+    app.state.inline_reads = engine.dialect.name == "sqlite"
     app.state.catalog = catalog
     app.state.templates = make_templates()
     configure_logging(settings.log_format, settings.log_level)

@@ -145,3 +145,31 @@ def test_the_answer_and_the_example_side_by_side_with_key_points_marked(client, 
     for td in example_marks:
         quoted = td.find("q")
         assert quoted is None or text_of(quoted)[:20] in question.example_text.replace("**", "")
+
+
+def test_question_bank_marks_attempted_questions_with_the_best_score(client, app, catalog, candidate):
+    qid = first_question_id(catalog)
+    question = catalog.question(qid)
+
+    def card_of(page):
+        link = page.find("a", href=f"/questions/{qid}")
+        return link.find_parent("li")
+
+    before = card_of(soup(client.get("/questions", params={"q": question.title})))
+    assert before.select_one(".attempted") is None
+    _submit(client, qid, "We agreed a plan.")
+    _submit(client, qid, ANSWER)
+    with app.state.read_db() as db:
+        cards = [a.offline_strategy for a in db.scalars(select(Answer))]
+        weights = question.rubric.normalised_weights()
+        best = max(
+            sum(weights[d] * getattr(a, f"offline_{d}") for d in weights) for a in db.scalars(select(Answer))
+        )
+    assert None not in cards
+    line = text_of(card_of(soup(client.get("/questions", params={"q": question.title}))).select_one(".attempted"))
+    assert line == f"Attempted 2 answers · best {best:.1f} of 5"
+    # Another candidate sees no marks on it.
+    client.post("/logout", data={"csrf_token": csrf_of(client, "/questions")})
+    make_user(app, "other@example.com")
+    login(client, "other@example.com")
+    assert card_of(soup(client.get("/questions", params={"q": question.title}))).select_one(".attempted") is None

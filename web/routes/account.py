@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
 from web.db import utcnow
 from web.routes.urls import path_for, see_other
-from web.routes.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, ReadSessions, SessionDep, SettingsDep, WriteSessions, optional_user
+from web.routes.deps import SESSION_COOKIE, CatalogDep, CsrfDep, CurrentUser, IdPath, LoginDep, ReadSessions, SessionDep, SettingsDep, WriteSessions, current_viewer
 from web.ui.rendering import render
 from web.infra.mail import mail_configured, send_mail
 from web.infra.security import HashingBusy, run_hashing, verify_password
@@ -23,7 +23,7 @@ from web.services import tokens as token_service
 from web.services import password_reset as reset_service
 from web.services import users as user_service
 
-router = APIRouter(dependencies=[Depends(optional_user)])
+router = APIRouter(dependencies=[Depends(current_viewer)])
 log = logging.getLogger("tpmprep")
 
 
@@ -228,7 +228,7 @@ def change_password(
     else:
         try:
             user_service.change_password(
-                db=db, user=user, current=current_password, new=new_password, keep_session_id=login.id if login else None, settings=settings
+                db=db, user=user, current=current_password, new=new_password, keep_session_id=login.session_id if login else None, settings=settings
             )
         except user_service.AccountError as exc:
             errors[exc.field or "form"] = str(exc)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 
-from web.routes.deps import MAX_ID, CatalogDep, CsrfDep, ReadSessions, SessionDep, WriteSessions, optional_user, require_role
+from web.routes.deps import MAX_ID, CatalogDep, CsrfDep, ReadSessions, SessionDep, WriteSessions, current_viewer, require_role
 from web.routes.forms import FormFields
 from web.routes.loaders import ReviewRequestDep
 from web.routes.urls import see_other
@@ -17,7 +17,7 @@ from web.services import catalog as catalog_service
 from web.services import reviews as review_service
 from web.services import scorer_models
 
-router = APIRouter(prefix="/admin", dependencies=[Depends(optional_user)])
+router = APIRouter(prefix="/admin", dependencies=[Depends(current_viewer)])
 Admin = Annotated[User, Depends(require_role(Role.ADMIN))]
 
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Request, Response
 
 from scoring.card import ScoreCard
-from web.routes.deps import CSRF_HEADER, CatalogDep, CsrfDep, CurrentUser, PageQuery, SessionDep, optional_user
+from web.routes.deps import CSRF_HEADER, CatalogDep, CsrfDep, CurrentUser, PageQuery, SessionDep, current_viewer
 from web.models import JobStatus, ReviewStatus
 from web.routes.loaders import OwnAnswer
 from web.routes.urls import see_other
@@ -15,7 +15,7 @@ from web.services import compare as compare_service
 from web.services import reviews as review_service
 from web.services import scoring_jobs
 
-router = APIRouter(prefix="/answers", dependencies=[Depends(optional_user)])
+router = APIRouter(prefix="/answers", dependencies=[Depends(current_viewer)])
 
 
 @router.get("", name="answers")

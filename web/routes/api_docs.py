@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from markupsafe import Markup, escape
 
 from web.ui.api_reference import ApiReference, build_reference
-from web.routes.deps import SettingsDep, optional_user
+from web.routes.deps import SettingsDep, current_viewer
 from web.ui.rendering import render
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(optional_user)])
+router = APIRouter(include_in_schema=False, dependencies=[Depends(current_viewer)])
 
 
 def _reference(request: Request) -> ApiReference:

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from web.content import Catalog
-from web.models import User, UserSession
+from web.models import User
 from web.infra.paths import route_path
 from web.infra.security import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, expected_csrf, tokens_match  # noqa: F401  (re-exported for routes)
 from web.services import sessions as session_service
@@ -55,6 +55,7 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     """
     factory = request.app.state.read_db if request.method in SAFE_METHODS else request.app.state.write_db
     db = factory()
+    request.state.db = db  # render() ends a page's read transaction in the route's own thread
     try:
         yield db
         if db.in_transaction():
@@ -90,14 +91,15 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def _find_login(request: Request, db: Session, settings: Settings, cookie: str) -> UserSession | None:
-    # The navigation shows unread notifications on every page: counted in the same query as the session.
-    row, request.state.unread = session_service.find_session_and_unread(db=db, cookie=cookie, settings=settings)
-    if row is not None and request.method in SAFE_METHODS and session_service.needs_touch(row):
-        # Reads run in a deferred transaction; the touch is a short write of its own.
-        with request.app.state.write_db.begin() as writer:
-            session_service.touch_session(db=writer, session_id=row.id)
-    return row
+def _touch(request: Request, login: session_service.Login) -> None:
+    # Reads run in a deferred transaction; the touch is a short write of its own.
+    with request.app.state.write_db.begin() as writer:
+        session_service.touch_session(db=writer, session_id=login.session_id)
+
+
+def _read_login(request: Request, settings: Settings, cookie: str) -> session_service.Login | None:
+    with request.app.state.engine.connect() as conn:
+        return session_service.find_login(db=conn, cookie=cookie, settings=settings)
 
 
 def _find_token_user(request: Request, db: Session, token: str) -> User | None:
@@ -115,27 +117,37 @@ def _find_token_user(request: Request, db: Session, token: str) -> User | None:
     return row.user
 
 
-async def current_login(request: Request, db: SessionDep, settings: SettingsDep) -> UserSession | None:
-    """The live login session from the cookie, touched at most every few minutes."""
+async def current_login(request: Request, settings: SettingsDep) -> session_service.Login | None:
+    """The live login session from the cookie (with its user's id, email, role and unread count),
+    touched at most every few minutes."""
     if hasattr(request.state, "login"):
         return request.state.login
     cookie = request.cookies.get(SESSION_COOKIE)
-    # Visitors without a cookie cost no database round trip and no thread hop.
-    row = await run_in_threadpool(_find_login, request, db, settings, cookie) if cookie else None
-    request.state.login = row
-    # Snapshot for templates: an error later in the request rolls back and expires ORM rows.
-    request.state.csrf = row.csrf_token if row is not None else None
-    return row
+    login = None
+    if cookie:
+        if request.app.state.inline_reads:
+            # SQLite is in-process and a WAL reader never waits for a writer: this one indexed
+            # read (tens of microseconds) costs less on the event loop than a trip to the thread pool.
+            login = _read_login(request, settings, cookie)
+        else:
+            login = await run_in_threadpool(_read_login, request, settings, cookie)
+        if login is not None and request.method in SAFE_METHODS and session_service.needs_touch(login):
+            await run_in_threadpool(_touch, request, login)
+    request.state.login = login
+    request.state.csrf = login.csrf_token if login is not None else None
+    request.state.unread = login.unread if login is not None else 0
+    return login
 
 
-LoginDep = Annotated[UserSession | None, Depends(current_login)]
+LoginDep = Annotated[session_service.Login | None, Depends(current_login)]
 
 
-async def optional_user(request: Request, db: SessionDep, login: LoginDep) -> User | None:
-    """The logged-in user (by session cookie or API bearer token), or None."""
-    if hasattr(request.state, "user"):
-        return request.state.user
-    user: User | None = None
+async def current_viewer(request: Request, db: SessionDep, login: LoginDep) -> Viewer | None:
+    """Who is looking (by session cookie or API bearer token), or None: what every page's navigation
+    needs, without loading the user's row. Routes that need the row ask for OptionalUser or CurrentUser."""
+    if hasattr(request.state, "viewer"):
+        return request.state.viewer
+    viewer: Viewer | None = None
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         if not route_path(request.scope).startswith(API_PREFIX):
@@ -146,10 +158,23 @@ async def optional_user(request: Request, db: SessionDep, login: LoginDep) -> Us
         if user is None:
             raise HTTPException(401, "Invalid API token.", headers={"WWW-Authenticate": "Bearer"})
         request.state.via_token = True
+        request.state.user = user
+        viewer = Viewer(user.id, user.email, user.role)
     elif login is not None:
-        user = session_service.user_for_session(db=db, row=login)  # loaded with the session: no I/O
+        viewer = Viewer(login.user_id, login.email, login.role)
+    request.state.viewer = viewer
+    return viewer
+
+
+ViewerDep = Annotated[Viewer | None, Depends(current_viewer)]
+
+
+async def optional_user(request: Request, db: SessionDep, viewer: ViewerDep) -> User | None:
+    """The logged-in user's row, or None."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    user = await run_in_threadpool(db.get, User, viewer.id) if viewer is not None else None
     request.state.user = user
-    request.state.viewer = Viewer(user.id, user.email, user.role) if user is not None else None
     return user
 
 

@@ -3,10 +3,10 @@
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from web.content import Guide
-from web.routes.deps import CatalogDep, optional_user
-from web.ui.rendering import render
+from web.routes.deps import CatalogDep, current_viewer
+from web.ui.rendering import render, shared_fragment
 
-router = APIRouter(prefix="/guides", dependencies=[Depends(optional_user)])
+router = APIRouter(prefix="/guides", dependencies=[Depends(current_viewer)])
 
 
 def get_guide(catalog: CatalogDep, slug: str) -> Guide:
@@ -28,8 +28,8 @@ def guide_page(request: Request, catalog: CatalogDep, slug: str):
     """One guide with its table of contents, related questions and neighbours."""
     guide = get_guide(catalog, slug)
     prev, nxt = catalog.neighbours(slug)
-    return render(
-        request,
-        "guides/detail.html",
+    body = shared_fragment(
+        request, "guides/_body.html", (id(catalog), slug),
         {"guide": guide, "prev": prev, "next": nxt, "related": catalog.questions_for_guide(slug)},
     )
+    return render(request, "guides/detail.html", {"guide": guide, "body": body})

@@ -2,13 +2,13 @@
 
 from fastapi import APIRouter, Depends, Request
 
-from web.routes.deps import CatalogDep, OptionalUser, SessionDep, optional_user
+from web.routes.deps import CatalogDep, OptionalUser, SessionDep, current_viewer
 from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
 from web.services import practice_queue
 
-router = APIRouter(dependencies=[Depends(optional_user)])
+router = APIRouter(dependencies=[Depends(current_viewer)])
 
 
 @router.get("/", name="home")

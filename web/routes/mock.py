@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 
-from web.routes.deps import MAX_ID, CatalogDep, CsrfDep, CurrentUser, SessionDep, SettingsDep, WriteSessions, optional_user
+from web.routes.deps import MAX_ID, CatalogDep, CsrfDep, CurrentUser, SessionDep, SettingsDep, WriteSessions, current_viewer
 from web.routes.loaders import OwnInterview
 from web.models import InterviewStatus, StepState
 from web.routes.urls import see_other
@@ -14,7 +14,7 @@ from web.services import answers as answer_service
 from web.services import catalog as catalog_service
 from web.services import mock as mock_service
 
-router = APIRouter(prefix="/mock", dependencies=[Depends(optional_user)])
+router = APIRouter(prefix="/mock", dependencies=[Depends(current_viewer)])
 
 
 @router.get("", name="mock_tracks")

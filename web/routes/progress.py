@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from scoring.rubric import DIMENSIONS
 from web.ui.charts import CHARTS
-from web.routes.deps import CatalogDep, CurrentUser, IdQuery, SessionDep, optional_user
+from web.routes.deps import CatalogDep, CurrentUser, IdQuery, SessionDep, current_viewer
 from web.ui.rendering import render
 from web.services import answers as answer_service
 from web.services import practice_queue
@@ -18,7 +18,7 @@ from web.services import progress as progress_service
 from web.services import scoring_jobs
 from web.services.mock import words
 
-router = APIRouter(dependencies=[Depends(optional_user)])
+router = APIRouter(dependencies=[Depends(current_viewer)])
 # Chart SVGs are shown as <img>: they cannot run script there, and pygal's inline styles need this policy.
 CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 

@@ -7,19 +7,19 @@ from fastapi import APIRouter, Depends, Form, Request
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES, DIFFICULTIES, Question
 from web.routes.deps import (
-    CatalogDep, CsrfDep, CurrentUser, OptionalUser, PageQuery, SessionDep, SettingsDep, WriteSessions, optional_user,
+    CatalogDep, CsrfDep, CurrentUser, OptionalUser, PageQuery, SessionDep, SettingsDep, ViewerDep, WriteSessions, current_viewer,
 )
 from web.routes.loaders import QuestionDep
 from web.routes.urls import see_other
 from web.infra.security import new_token
-from web.ui.rendering import render
+from web.ui.rendering import render, shared_fragment
 from web.services import answers as answer_service
 from web.services import catalog as catalog_service
 from web.services import practice_queue
 from web.services import saved as saved_service
 from web.services.submission import submit_and_score
 
-router = APIRouter(prefix="/questions", dependencies=[Depends(optional_user)])
+router = APIRouter(prefix="/questions", dependencies=[Depends(current_viewer)])
 
 
 def _choice(value: str, allowed) -> str:
@@ -31,6 +31,8 @@ def question_bank(
     request: Request,
     catalog: CatalogDep,
     settings: SettingsDep,
+    db: SessionDep,
+    viewer: ViewerDep,
     category: str = "",
     difficulty: str = "",
     dimension: str = "",
@@ -51,7 +53,9 @@ def question_bank(
     tags = catalog.common_tags()
     if flt.tag and flt.tag not in tags:
         tags = sorted([*tags, flt.tag])
-    return render(request, "questions/index.html", {"flt": flt, "page": page_obj, "tags": tags})
+    filters_form = shared_fragment(request, "questions/_filters.html", (id(catalog), flt, tuple(tags)), {"flt": flt, "tags": tags})
+    attempted = answer_service.attempted(db=db, user_id=viewer.id, questions=page_obj.items) if viewer else {}
+    return render(request, "questions/index.html", {"flt": flt, "page": page_obj, "filters_form": filters_form, "attempted": attempted})
 
 
 def _question_context(catalog, question: Question, user, db) -> dict:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from scoring.card import ScoreCard
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES
-from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, SettingsDep, optional_user, require_role
+from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, SessionDep, SettingsDep, current_viewer, require_role
 from web.routes.forms import FormFields
 from web.routes.loaders import AnchorDep, OwnAnswer, OwnReview
 from web.routes.urls import path_for, see_other
@@ -21,7 +21,7 @@ from web.services import catalog as catalog_service
 from web.services import scorer_models
 from web.services import reviews as review_service
 
-router = APIRouter(dependencies=[Depends(optional_user)])
+router = APIRouter(dependencies=[Depends(current_viewer)])
 Reviewer = Annotated[User, Depends(require_role(*REVIEWER_ROLES))]
 
 

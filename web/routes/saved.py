@@ -5,14 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 
 from web.content import render_user_markdown
-from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, SessionDep, optional_user
+from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, SessionDep, current_viewer
 from web.routes.loaders import QuestionDep
 from web.routes.urls import see_other
 from web.ui.rendering import render
 from web.services import catalog as catalog_service
 from web.services import saved as saved_service
 
-router = APIRouter(dependencies=[Depends(optional_user)])
+router = APIRouter(dependencies=[Depends(current_viewer)])
 
 
 @router.post("/questions/{question_id}/bookmark", name="bookmark", dependencies=[CsrfDep])

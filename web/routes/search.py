@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from web.routes.deps import CatalogDep, optional_user
+from web.routes.deps import CatalogDep, current_viewer
 from web.ui.rendering import render
 from web.services.search import index_for
 
-router = APIRouter(dependencies=[Depends(optional_user)])
+router = APIRouter(dependencies=[Depends(current_viewer)])
 MAX_QUERY_CHARS = 200
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from scoring.rubric import DIMENSIONS
 from scoring.text import word_count
 from web.content import Question
 from web.db import utcnow
 from web.models import Answer, AnswerStatus, User
 
 MIN_ANSWER_WORDS = 1
+FOLLOW_UP_SOURCE = "follow-up"  # a reply to a mock interview's follow-up, judged on one key point only
 MAX_TIME_TAKEN = 6 * 3600  # a started_at older than this is a stale tab, not time spent answering
 
 
@@ -123,3 +125,39 @@ def attempts_for_question(*, db: Session, user: User, question_id: str, limit: i
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class Attempted:
+    """How often a user has answered a question, and their best overall score on it (None until scored)."""
+
+    count: int
+    best: float | None
+
+
+_SCORES = (Answer.offline_strategy, Answer.offline_risk, Answer.offline_communication, Answer.offline_leadership)
+# Built once: the question bank runs it on every logged-in page view.
+_ATTEMPTED = (
+    select(Answer.question_id, func.count(), *_SCORES)
+    .where(Answer.user_id == bindparam("user_id"), Answer.question_id.in_(bindparam("question_ids", expanding=True)),
+           Answer.source != FOLLOW_UP_SOURCE)
+    .group_by(Answer.question_id, *_SCORES)
+)
+
+
+def attempted(*, db: Session, user_id: int, questions: list[Question]) -> dict[str, Attempted]:
+    """Attempts and best overall score for each of `questions` the user has answered (follow-up replies
+    aside): one grouped read of the scores kept on each answer row, weighted by each question's rubric."""
+    if not questions:
+        return {}
+    rows = db.execute(_ATTEMPTED, {"user_id": user_id, "question_ids": [q.id for q in questions]}).all()
+    weights = {q.id: q.rubric.normalised_weights() for q in questions}
+    counts: dict[str, int] = {}
+    best: dict[str, float] = {}
+    for question_id, n, *scores in rows:
+        counts[question_id] = counts.get(question_id, 0) + n
+        if None not in scores:
+            w = weights[question_id]
+            overall = sum(w[d] * s for d, s in zip(DIMENSIONS, scores, strict=True))
+            best[question_id] = max(best.get(question_id, 0.0), overall)
+    return {qid: Attempted(n, round(best[qid], 1) if qid in best else None) for qid, n in counts.items()}

@@ -17,6 +17,7 @@ from scoring.text import analyse
 from web.content import Catalog, Question, Track
 from web.db import as_utc, utcnow
 from web.models import Answer, InterviewStatus, MockInterview, MockItem, ScorerName, StepState, User
+from web.services import answers as answer_service
 from web.services import recordings as recording_service
 from web.services.scorers import run_scorer
 from web.services.scoring_jobs import latest_card
@@ -244,7 +245,7 @@ def submit_step(
     question = catalog.question(item.question_id)
     stored = submit_and_score(
         db=db, write_db=write_db, catalog=catalog, settings=settings, user=user, question=question, text=text,
-        started_at=None, source="follow-up" if is_follow_up else "mock", submission_key=submission_key,
+        started_at=None, source=answer_service.FOLLOW_UP_SOURCE if is_follow_up else "mock", submission_key=submission_key,
         recording_id=recording_id,
     )
     # submit_and_score committed and expired the session: the interview and item reload as they are now.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Connection, bindparam, delete, func, select
+from sqlalchemy.orm import Session
 
 from web.db import as_utc, utcnow
 from web.models import Notification, User, UserSession
@@ -32,37 +33,59 @@ def start_session(*, db: Session, user: User, settings: Settings) -> tuple[str, 
     return cookie, row
 
 
-def find_session(*, db: Session, cookie: str | None, settings: Settings) -> UserSession | None:
-    """The live session for a cookie value (its user loaded in the same query), or None if missing or expired."""
-    return find_session_and_unread(db=db, cookie=cookie, settings=settings)[0]
+@dataclass(frozen=True)
+class Login:
+    """A live login session as every page needs it: who is signed in, their CSRF token and unread count.
+
+    Plain values, not ORM objects: reading them is one small Core query per request, several times
+    cheaper than loading mapped rows, and they stay valid whatever happens to the request's session.
+    """
+
+    session_id: str
+    csrf_token: str
+    last_seen_at: datetime
+    user_id: int
+    email: str
+    role: str
+    unread: int
 
 
-def find_session_and_unread(*, db: Session, cookie: str | None, settings: Settings) -> tuple[UserSession | None, int]:
-    """The live session with its user, and the user's unread notifications, in one query: every page's
-    navigation needs both, and a logged-in page should cost one round trip before its own work."""
-    if not cookie:
-        return None, 0
+def _login_query():
     unread = (
         select(func.count()).select_from(Notification)
         .where(Notification.user_id == UserSession.user_id, Notification.read_at.is_(None))
         .scalar_subquery()
     )
-    found = db.execute(
-        select(UserSession, unread).where(UserSession.id == token_hash(cookie)).options(joinedload(UserSession.user))
-    ).first()
+    return (
+        select(UserSession.id, UserSession.csrf_token, UserSession.last_seen_at, UserSession.expires_at,
+               User.id, User.email, User.role, unread)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.id == bindparam("session_hash"))
+    )
+
+
+# Built once: every request runs it, and building a statement costs more than executing it here.
+LOGIN_QUERY = _login_query()
+
+
+def find_login(*, db: Connection | Session, cookie: str | None, settings: Settings) -> Login | None:
+    """The live session for a cookie value with its user and unread notifications, in one query;
+    None if missing or expired (idle or absolute)."""
+    if not cookie:
+        return None
+    found = db.execute(LOGIN_QUERY, {"session_hash": token_hash(cookie)}).first()
     if found is None:
-        return None, 0
-    row, count = found
+        return None
+    session_id, csrf, last_seen, expires, user_id, email, role, unread = found
     now = utcnow()
-    idle_limit = as_utc(row.last_seen_at) + timedelta(minutes=settings.session_idle_minutes)
-    if now >= as_utc(row.expires_at) or now >= idle_limit:
-        return None, 0
-    return row, int(count or 0)
+    if now >= as_utc(expires) or now >= as_utc(last_seen) + timedelta(minutes=settings.session_idle_minutes):
+        return None
+    return Login(session_id, csrf, as_utc(last_seen), user_id, email, role, int(unread or 0))
 
 
-def needs_touch(row: UserSession) -> bool:
+def needs_touch(login: Login) -> bool:
     """Whether last_seen_at is stale enough to be worth a write."""
-    return utcnow() - as_utc(row.last_seen_at) >= TOUCH_EVERY
+    return utcnow() - login.last_seen_at >= TOUCH_EVERY
 
 
 def touch_session(*, db: Session, session_id: str) -> None:
@@ -76,8 +99,3 @@ def end_session(*, db: Session, cookie: str | None) -> None:
     """Delete the session row behind a cookie value."""
     if cookie:
         db.execute(delete(UserSession).where(UserSession.id == token_hash(cookie)))
-
-
-def user_for_session(*, db: Session, row: UserSession) -> User:
-    """The user who owns a session (already loaded by find_session)."""
-    return row.user

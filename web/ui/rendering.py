@@ -18,6 +18,8 @@ from web.ui.feedback import all_evidence, highlight
 from web.infra.security import CSRF_COOKIE, expected_csrf, new_token
 from web.settings import REPO_ROOT
 
+READ_METHODS = frozenset({"GET", "HEAD"})  # requests whose database work is reads only
+
 TEMPLATE_DIR = REPO_ROOT / "web" / "templates"
 DIMENSION_LABELS = {d: d.capitalize() for d in DIMENSIONS}
 
@@ -43,12 +45,25 @@ def site_path(request: Request, name: str, /, *, query: dict | None = None, frag
 
     Query values that are None or '' are left out; '/' stays readable in values (`?next=/questions/x`).
     """
-    path = request.url_for(name, **params).path
+    path = root_path(request) + _route_path(request.app, name, params)
     if query:
         kept = {key: value for key, value in query.items() if value not in (None, "")}
         if kept:
             path += "?" + urlencode(kept, safe="/")
     return path + (f"#{fragment}" if fragment else "")
+
+
+def _route_path(app, name: str, params: dict[str, Any]) -> str:
+    """app.url_path_for, remembered per app: routes are fixed once the app is built, and the lookup
+    walks every router (raising and catching NoMatchFound on each miss), for every link on a page."""
+    cache: dict = app.state.__dict__.setdefault("_route_paths", {})
+    key = (name, tuple(sorted((k, str(v)) for k, v in params.items())))
+    found = cache.get(key)
+    if found is None:
+        found = str(app.url_path_for(name, **params))
+        if len(cache) < 20_000:  # bounded: path parameters come from the catalog and the database
+            cache[key] = found
+    return found
 
 
 @pass_context
@@ -67,7 +82,7 @@ def _is_current(context, name: str, /, *, exact: bool = False, **params: Any) ->
     root = root_path(request)
     if root and (here == root or here.startswith(root + "/")):
         here = here[len(root):] or "/"  # servers that put the root path in front of the path (the ASGI spec)
-    target = request.app.url_path_for(name, **params)
+    target = _route_path(request.app, name, params)
     return here == target if exact else here.startswith(target)
 
 
@@ -113,6 +128,20 @@ def _card_renderer(env):
     return question_card
 
 
+def shared_fragment(request: Request, name: str, key: object, context: dict[str, Any]) -> Markup:
+    """A part of a page that is the same for every reader (a guide's text and sidebar), rendered once
+    per key and root path and reused; the rest of the page (navigation, the reader's own marks) is
+    rendered per request. `key` must change whenever `context` would: the catalog is immutable."""
+    cache: dict = request.app.state.__dict__.setdefault("_fragments", {})
+    full_key = (name, key, root_path(request))
+    found = cache.get(full_key)
+    if found is None:
+        found = Markup(request.app.state.templates.get_template(name).render({"request": request, **context}))
+        if len(cache) < 2_000:  # bounded: keys come from the catalog and a few filters
+            cache[full_key] = found
+    return found
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """'1 word', '0 words', '2,400 words': a number with its noun in the right number."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
@@ -130,6 +159,9 @@ def make_templates() -> Jinja2Templates:
     """The Jinja environment, built once per app (autoescape on)."""
     templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
     env = templates.env
+    # Templates ship with the code and change only with a restart, like the Python modules; checking
+    # every template file's mtime on every render cost about 7% of a logged-in page.
+    env.auto_reload = False
     env.globals.update(
         DIMENSIONS=DIMENSIONS,
         DIMENSION_LABELS=DIMENSION_LABELS,
@@ -183,6 +215,11 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     }
     ctx.update(context or {})
     response = request.app.state.templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    db = getattr(request.state, "db", None)
+    if request.method in READ_METHODS and db is not None and db.in_transaction():
+        # The page is rendered, so its reads are over: end them here, in the route's thread, rather
+        # than in a second trip to the thread pool after the route returns.
+        db.commit()
     if visitor_token is not None and visitor_token.value is not None:
         settings = request.app.state.settings
         response.set_cookie(CSRF_COOKIE, visitor_token.value, httponly=True, samesite="lax", secure=settings.cookie_secure, path="/")
