@@ -61,3 +61,35 @@ def test_at_least_four_tracks_whose_questions_exist(catalog):
     for track in catalog.tracks.values():
         assert track.items and all(catalog.question(i.question_id) for i in track.items)
         assert track.total_minutes > 0
+
+
+# The second edition of the curriculum (issue 16): sizes, the rounds and topics candidates expect.
+SECOND_EDITION_GUIDES = (
+    "company-interview-loops", "the-tpm-role-warm-up", "project-retro-round",
+    "playbook-generative-ai-integration", "scaled-agile-and-change-management", "critical-path-method",
+)
+TOPIC_MINIMUMS = {
+    "generative-ai": 5, "project-retro": 4, "warm-up": 3, "metric-investigation": 3, "m-and-a": 2, "managing-tpms": 2,
+}
+
+
+def test_second_edition_sizes_and_guides(catalog):
+    assert len(catalog.guides) >= 23
+    assert len(catalog.questions) >= 135
+    slugs = {g.slug for g in catalog.guides}
+    assert [s for s in SECOND_EDITION_GUIDES if s not in slugs] == []
+
+
+def test_topics_candidates_expect_have_enough_questions(catalog):
+    counts = Counter(t for q in catalog.questions.values() for t in set(q.tags))
+    assert {t: counts[t] for t in TOPIC_MINIMUMS if counts[t] < TOPIC_MINIMUMS[t]} == {}
+
+
+def test_company_loops_guide_cites_a_first_party_source_for_each_kind_of_claim(catalog):
+    guide = next(g for g in catalog.guides if g.slug == "company-interview-loops")
+    kinds = Counter(s.kind for s in guide.sources)
+    assert kinds["first-party"] >= 2
+    assert any("amazon.jobs" in s.url and s.kind == "first-party" for s in guide.sources)
+    # Everything that is not the company's own page is marked as such.
+    own_domains = ("amazon.jobs", "google.com/about/careers")
+    assert all(s.kind != "first-party" or any(d in s.url for d in own_domains) for s in guide.sources)
