@@ -1,9 +1,11 @@
 """The curriculum meets its published bar: sizes, rubric depth, cross-links and tracks."""
 
+import re
 from collections import Counter
 
 from scoring.rubric import DIMENSIONS
 from scoring.text import word_count
+from web.settings import REPO_ROOT
 
 MINIMUM_PER_CATEGORY = {"behavioral": 25, "program-sense": 20, "program-execution": 20, "technical": 20, "strategy": 15}
 
@@ -93,3 +95,22 @@ def test_company_loops_guide_cites_a_first_party_source_for_each_kind_of_claim(c
     # Everything that is not the company's own page is marked as such.
     own_domains = ("amazon.jobs", "google.com/about/careers")
     assert all(s.kind != "first-party" or any(d in s.url for d in own_domains) for s in guide.sources)
+
+
+PAYMENTS = re.compile(r"\b(payments?|checkout|cards?|merchants?|billing|bills?|processors?|cvv|pci|payouts?)\b", re.IGNORECASE)
+
+
+def test_payments_appear_in_at_most_twelve_percent_of_prompts(catalog):
+    about_payments = [q.id for q in catalog.questions.values() if PAYMENTS.search(q.prompt_text)]
+    assert len(about_payments) <= 0.12 * len(catalog.questions), about_payments
+
+
+def test_every_key_point_has_a_probe_and_every_worked_answer_its_labelled_paragraphs():
+    # The site loads strictly, so this is also what `catalog` needed; said here as the curriculum's bar.
+    from web.content import scan
+
+    _catalog, problems = scan(REPO_ROOT / "content", strict=True)
+    assert [str(p) for p in problems] == []
+    missing = [(q.id, p.id) for q in _catalog.questions.values() for d in DIMENSIONS for p in q.rubric.points_for(d)
+               if not q.probes.get(p.id)]
+    assert missing == []

@@ -11,7 +11,7 @@ from .loader import content_files, scan
 from .types import Catalog, ContentError
 
 # Bump when parsing or rendering changes, so cached catalogs from older code are not reused.
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"  # 3: content loads strictly (probes, ships, labelled worked answers)
 
 
 def content_fingerprint(root: Path) -> str:

@@ -130,11 +130,11 @@ def split_sections(src: SourceFile, rendered: Rendered) -> dict[str, tuple[str, 
     return out
 
 
-def load_question(src: SourceFile, folder: str, *, strict: bool = False) -> tuple[Question | None, Rendered]:
+def load_question(src: SourceFile, folder: str, *, strict: bool = True) -> tuple[Question | None, Rendered]:
     """A question file to a Question (None when its front matter is incomplete).
 
-    `strict` adds the second edition's rules (a probe on every key point, `ships`, worked answers'
-    labelled paragraphs), which the catalog is being brought up to; `tpmprep content check --strict`.
+    `strict` (the default) applies the second edition's rules: a probe on every key point, `ships`, and
+    worked answers' labelled paragraphs. `strict=False` is for drafts (`tpmprep content check --lenient`).
     """
     values = _fields(src, QuestionMeta, "question")
     rules.name_matches_file(src, "id", values.get("id"))
@@ -215,7 +215,7 @@ def _raw_ids(src: SourceFile, key: str) -> list[tuple[str, str]]:
     return out
 
 
-def scan(root: Path, *, strict: bool = False) -> tuple[Catalog, list[ContentProblem]]:
+def scan(root: Path, *, strict: bool = True) -> tuple[Catalog, list[ContentProblem]]:
     """Load every content file under `root`, returning the catalog and every problem found (`strict`: see load_question)."""
     root = Path(root)
     problems: list[ContentProblem] = []
