@@ -111,21 +111,10 @@ def _format_duration(seconds: int | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def _card_renderer(env):
-    """question_card(q): a question's list card, rendered once per question and root path and reused
-    (content is immutable; the root path is where the app is mounted, fixed for a deployment)."""
-    template = env.get_template("_question_card.html")
-    cache: dict[tuple[str, str, str], Markup] = {}
-
-    @pass_context
-    def question_card(context, question) -> Markup:
-        request = context["request"]
-        key = (question.id, question.version, root_path(request))
-        if key not in cache:
-            cache[key] = Markup(template.render(q=question, request=request))
-        return cache[key]
-
-    return question_card
+@pass_context
+def _question_card(context, question) -> Markup:
+    """question_card(q): a question's card in a list, the same for every reader (content is immutable)."""
+    return shared_fragment(context["request"], "_question_card.html", (question.id, question.version), {"q": question})
 
 
 def shared_fragment(request: Request, name: str, key: object, context: dict[str, Any]) -> Markup:
@@ -176,7 +165,7 @@ def make_templates() -> Jinja2Templates:
         highlight=highlight,
         all_evidence=all_evidence,
     )
-    env.globals["question_card"] = _card_renderer(env)
+    env.globals["question_card"] = _question_card
     env.filters["date"] = _format_date
     env.filters["duration"] = _format_duration
     env.filters["waited"] = _format_waited
