@@ -7,8 +7,9 @@ Default database: a fresh SQLite file. Steps: migrate; create --logins accounts 
 hashing, as in production) and --submitters candidates with API tokens; start uvicorn on
 127.0.0.1 (one worker process, the app's defaults); the submitters post answers to the API back
 to back; then --logins browsers log in with the right password and --signups browsers create
-accounts, all released at the same moment. Sign-ups are limited per address, and every client
-here is 127.0.0.1, so the limit is raised for the run (TPMPREP_SIGNUPS_PER_HOUR).
+accounts, all released at the same moment, from a process of their own. Sign-ups are limited
+per address, and every client here is 127.0.0.1, so the limit is raised for the run
+(TPMPREP_SIGNUPS_PER_HOUR).
 
 Prints the status codes of the flood and the submitters' latency while it lasted (p50, p99).
 Target: no 500 anywhere, submitters' p99 under 2 s.
@@ -17,6 +18,7 @@ Target: no 500 anywhere, submitters' p99 under 2 s.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import re
 import sys
@@ -53,7 +55,8 @@ def create_accounts(url: str, emails: list[str]) -> None:
 
 def flood_one(base: str, kind: str, email: str, barrier: threading.Barrier, results: list) -> None:
     """One browser: load the form (for its CSRF cookie), wait for the others, then post it."""
-    with httpx.Client(base_url=base, timeout=120) as browser:
+    # Plain HTTP to 127.0.0.1: no TLS, so no certificate store to load (21 ms of CPU per client).
+    with httpx.Client(base_url=base, timeout=120, verify=False) as browser:
         page = browser.get(f"/{kind}")
         token = CSRF_RE.search(page.text).group(1)
         barrier.wait()
@@ -63,6 +66,19 @@ def flood_one(base: str, kind: str, email: str, barrier: threading.Barrier, resu
             results.append((kind, r.status_code, (time.perf_counter() - start) * 1000))
         except httpx.HTTPError as exc:
             results.append((kind, type(exc).__name__, (time.perf_counter() - start) * 1000))
+
+
+def flood(base: str, login_emails: list[str], signup_emails: list[str], out) -> None:
+    """The whole flood, run in a process of its own (attackers do not share the candidates' Python)."""
+    results: list = []
+    barrier = threading.Barrier(len(login_emails) + len(signup_emails))
+    threads = [threading.Thread(target=flood_one, args=(base, "login", e, barrier, results)) for e in login_emails]
+    threads += [threading.Thread(target=flood_one, args=(base, "signup", e, barrier, results)) for e in signup_emails]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(results)
 
 
 def main() -> int:
@@ -103,16 +119,15 @@ def main() -> int:
         ready.wait()
         time.sleep(2)  # the submitters' pace before the flood
         marks = [len(c.latencies) for c in clients]
-        results: list = []
-        flood = threading.Barrier(args.logins + args.signups)
-        threads = [threading.Thread(target=flood_one, args=(base, "login", e, flood, results)) for e in login_emails]
-        threads += [threading.Thread(target=flood_one, args=(base, "signup", f"new{i:03d}@bench.example", flood, results))
-                    for i in range(args.signups)]
+        # The flood runs in another process: 200 client threads in this one would compete with the
+        # submitting clients for its interpreter lock and be measured as the server's slowness.
+        spawn = multiprocessing.get_context("spawn")
+        out = spawn.Queue()
+        flooder = spawn.Process(target=flood, args=(base, login_emails, [f"new{i:03d}@bench.example" for i in range(args.signups)], out))
         started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        flooder.start()
+        results = out.get(timeout=600)
+        flooder.join()
         lasted = time.perf_counter() - started
         ends = [len(c.latencies) for c in clients]
         # Submits that finished while the flood lasted (the one in flight when it ended included).
@@ -134,10 +149,14 @@ def main() -> int:
     answers = sum(len(c.answer_ids) for c in clients)
     print(f"submitters: {answers} answers stored, {len(errors)} errors; while the flood lasted: {len(during)} submits, "
           f"p50 {percentile(sorted(during), 0.5):.0f} ms, p99 {percentile(sorted(during), 0.99):.0f} ms")
-    server_errors = sum(n for (kind, status), n in statuses.items() if isinstance(status, int) and status >= 500)
-    server_errors += sum(1 for e in errors if e.startswith("HTTP 5"))
-    ok = server_errors == 0 and during and percentile(sorted(during), 0.99) < 2000
-    print("target met: no 500, submitters' p99 < 2 s" if ok else "target NOT met")
+    # A 503 with Retry-After is the flood being turned away on purpose (the hashing queue is
+    # full); any other 5xx is a failure. A submitter must see no error at all.
+    shed = sum(n for (kind, status), n in statuses.items() if status == 503)
+    failures = sum(n for (kind, status), n in statuses.items() if not isinstance(status, int) or (status >= 500 and status != 503))
+    p99 = percentile(sorted(during), 0.99) if during else float("inf")
+    print(f"flood turned away with 503 and Retry-After: {shed}; flood failures (other 5xx, no response): {failures}")
+    ok = failures == 0 and not errors and p99 < 2000
+    print("target met: no 500, no submitter error, submitters' p99 < 2 s" if ok else "target NOT met")
     return 0 if ok else 1
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -70,13 +74,101 @@ def as_utc(moment: datetime | None) -> datetime | None:
 def make_engine(url: str) -> Engine:
     """An engine configured for the database kind (SQLite pragmas and write locking)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30, "factory": _GatedConnection})
+        _configure_sqlite(engine, _write_gate(url))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+class WriteGate:
+    """One SQLite writer at a time within this process, first come, first served.
+
+    SQLite's own lock is still what keeps writes safe (and what orders writers in other
+    processes), but a writer that finds it taken sleeps in SQLite's busy handler for up to
+    100 ms between tries, and a newcomer can take the lock while the sleepers sleep. Under a
+    burst of writers (a login flood) that polling left some writers waiting seconds. Queued
+    here instead, each writer is woken the moment the one before it commits, in arrival order.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: deque[threading.Lock] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the turn to write; False if it did not come."""
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        if turn.acquire(timeout=timeout):
+            return True  # the writer before us handed the gate over
+        with self._mutex:
+            if turn in self._waiting:
+                self._waiting.remove(turn)
+                return False
+        return True  # handed over just as the wait ran out
+
+    def waiting(self) -> int:
+        """How many writers are queued behind the one writing."""
+        with self._mutex:
+            return len(self._waiting)
+
+    def release(self) -> None:
+        """Hand the gate to the longest-waiting writer, or open it."""
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._held = False
+
+
+_gates: weakref.WeakValueDictionary[str, WriteGate] = weakref.WeakValueDictionary()
+_gates_lock = threading.Lock()
+
+
+def _write_gate(url: str) -> WriteGate:
+    # Engines on the same file in one process (the app's and the worker's) share a gate.
+    with _gates_lock:
+        gate = _gates.get(url)
+        if gate is None:
+            gate = _gates[url] = WriteGate()
+        return gate
+
+
+class _GatedConnection(sqlite3.Connection):
+    """A sqlite3 connection that gives the write gate back once its transaction has ended."""
+
+    write_gate: WriteGate | None = None  # set while this connection holds the gate
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._open_gate()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._open_gate()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._open_gate()
+
+    def _open_gate(self) -> None:
+        gate, self.write_gate = self.write_gate, None
+        if gate is not None:
+            gate.release()
+
+
+def _configure_sqlite(engine: Engine, gate: WriteGate) -> None:
     """WAL, busy timeout and foreign keys; BEGIN IMMEDIATE so concurrent writers queue."""
 
     @event.listens_for(engine, "connect")
@@ -93,10 +185,20 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # A deferred transaction that later writes can fail with "database is locked"
-        # without waiting; write sessions take the write lock up front so they queue on
-        # busy_timeout instead. Reads stay deferred so they never wait for a writer (WAL).
+        # without waiting; write sessions take the write lock up front so they queue
+        # instead. Reads stay deferred so they never wait for a writer (WAL).
         mode = connection.get_execution_options().get(WRITE_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        dbapi_connection = connection.connection.dbapi_connection
+        if mode == "IMMEDIATE" and dbapi_connection.write_gate is None:
+            # If the turn does not come in time, BEGIN anyway: SQLite's busy timeout then
+            # decides, and a still-locked database is reported as such (a 503), not hung on.
+            if gate.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                dbapi_connection.write_gate = gate
+        try:
+            connection.exec_driver_sql(f"BEGIN {mode}")
+        except BaseException:
+            dbapi_connection._open_gate()
+            raise
 
 
 WRITE_OPTION = "sqlite_begin"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import smtplib
 from urllib.parse import urlparse
 
+import anyio
+
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
 from web.db import utcnow
@@ -25,6 +28,23 @@ from web.services import users as user_service
 
 router = APIRouter(dependencies=[Depends(current_viewer)])
 log = logging.getLogger("tpmprep")
+
+
+# Sign-up and login are the pages anyone can send by the hundred without an account. Their thread
+# work (the forms, the checks around argon2, the pages they answer with) runs on a few threads of
+# its own, so a flood queues here as coroutines instead of taking the request thread pool that
+# every candidate's page and submit needs.
+ACCOUNT_THREADS = 4
+
+
+async def in_account_thread(request: Request, fn, /, *args, **kwargs):
+    """Run `fn` on the sign-up and login pages' own threads."""
+    loop = asyncio.get_running_loop()
+    owner, limiter = getattr(request.app.state, "account_threads", (None, None))
+    if owner is not loop:  # a limiter belongs to one event loop (tests start several)
+        limiter = anyio.CapacityLimiter(ACCOUNT_THREADS)
+        request.app.state.account_threads = (loop, limiter)
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs), limiter=limiter)
 
 
 def _safe_next(request: Request, target: str | None) -> str:
@@ -57,9 +77,10 @@ def _logged_in_response(request: Request, db, user, settings, target: str) -> Re
 
 
 @router.get("/signup", name="signup")
-def signup_form(request: Request, next: str = ""):
+async def signup_form(request: Request, next: str = ""):
     """The sign-up form."""
-    return render(request, "account/signup.html", {"email": "", "errors": {}, "next": _safe_next(request, next) if next else ""})
+    context = {"email": "", "errors": {}, "next": _safe_next(request, next) if next else ""}
+    return await in_account_thread(request, render, request, "account/signup.html", context)
 
 
 def _busy(request: Request, template: str, context: dict):
@@ -72,7 +93,7 @@ def _busy(request: Request, template: str, context: dict):
 
 # Sign-up and login are `async`: their one slow step, argon2, runs on the hashing threads
 # (web.infra.security.run_hashing) while the request waits as a coroutine, and their database
-# work runs on the request thread pool; so a flood of them never starves other pages of threads.
+# work runs on the account threads above; so a flood of them never starves other pages of threads.
 @router.post("/signup", dependencies=[CsrfDep])
 async def signup(request: Request, db: SessionDep, read_db: ReadSessions, settings: SettingsDep, mail: BackgroundTasks,
                  email: str = Form(""), password: str = Form(""), next: str = Form("")):
@@ -80,21 +101,21 @@ async def signup(request: Request, db: SessionDep, read_db: ReadSessions, settin
     else confirmed by a link, with the same answer for a new and a registered address."""
     ip = _client_ip(request)
     context = {"email": email, "errors": {}, "next": _safe_next(request, next)}
-    if await run_in_threadpool(_signup_limited, read_db, ip, settings):
+    if await in_account_thread(request, _signup_limited, read_db, ip, settings):
         msg = "Too many accounts were created from your network in the last hour. Try again later."
-        response = await run_in_threadpool(render, request, "account/signup.html", context | {"errors": {"form": msg}}, status_code=429)
+        response = await in_account_thread(request, render, request, "account/signup.html", context | {"errors": {"form": msg}}, status_code=429)
         response.headers["Retry-After"] = "3600"
         return response
     try:
         prepared = await run_hashing(user_service.prepare_account, email=email, password=password, settings=settings)
     except user_service.AccountError as exc:
-        return await run_in_threadpool(render, request, "account/signup.html", context | {"errors": {exc.field or "form": str(exc)}},
+        return await in_account_thread(request, render, request, "account/signup.html", context | {"errors": {exc.field or "form": str(exc)}},
                                        status_code=422)
     except HashingBusy:
-        return await run_in_threadpool(_busy, request, "account/signup.html", context)
+        return await in_account_thread(request, _busy, request, "account/signup.html", context)
     if mail_configured(settings):
-        return await run_in_threadpool(_sign_up_by_email, request, db, settings, mail, prepared, ip)
-    return await run_in_threadpool(_create_and_log_in, request, db, settings, prepared, ip, context, next)
+        return await in_account_thread(request, _sign_up_by_email, request, db, settings, mail, prepared, ip)
+    return await in_account_thread(request, _create_and_log_in, request, db, settings, prepared, ip, context, next)
 
 
 def _sign_up_by_email(request: Request, db, settings, mail: BackgroundTasks, prepared, ip: str):
@@ -151,9 +172,10 @@ def _create_and_log_in(request: Request, db, settings, prepared, ip: str, contex
 
 
 @router.get("/login", name="login")
-def login_form(request: Request, next: str = ""):
+async def login_form(request: Request, next: str = ""):
     """The login form."""
-    return render(request, "account/login.html", {"email": "", "error": None, "next": _safe_next(request, next)})
+    context = {"email": "", "error": None, "next": _safe_next(request, next)}
+    return await in_account_thread(request, render, request, "account/login.html", context)
 
 
 @router.post("/login", dependencies=[CsrfDep])
@@ -168,12 +190,12 @@ async def login(request: Request, db: SessionDep, read_db: ReadSessions, setting
     except user_service.LoginLimited as limited:
         wait = f"{-(-limited.seconds // 60)} minutes" if limited.seconds >= 90 else f"{limited.seconds} seconds"
         msg = f"Too many failed attempts. Wait {wait} and try again."
-        response = await run_in_threadpool(render, request, "account/login.html", context | {"error": msg}, status_code=429)
+        response = await in_account_thread(request, render, request, "account/login.html", context | {"error": msg}, status_code=429)
         response.headers["Retry-After"] = str(limited.seconds)
         return response
     except HashingBusy:
-        return await run_in_threadpool(_busy, request, "account/login.html", context)
-    return await run_in_threadpool(_login_outcome, request, db, settings, mail, user, email, ip, context, next)
+        return await in_account_thread(request, _busy, request, "account/login.html", context)
+    return await in_account_thread(request, _login_outcome, request, db, settings, mail, user, email, ip, context, next)
 
 
 def _login_outcome(request: Request, db, settings, mail: BackgroundTasks, user, email: str, ip: str, context: dict, next: str):

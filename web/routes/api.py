@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 
 from scoring.rubric import DIMENSIONS
 from web.content import CATEGORIES, DIFFICULTIES, Guide, Question
-from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, PageQuery, SessionDep, SettingsDep, WriteSessions
+from web.routes.deps import CatalogDep, CsrfDep, CurrentUser, IdPath, PageQuery, SessionDep, ReadSessions, SettingsDep, WriteSessions
 from web.routes.urls import path_for
 from web.models import Answer
 from web.routes.schemas import (
@@ -114,7 +114,7 @@ def get_guide(request: Request, catalog: CatalogDep, slug: str):
 @router.post("/answers", name="api_submit_answer", response_model=AnswerDetail, status_code=201, dependencies=[CsrfDep])
 def submit_answer(
     request: Request, body: AnswerIn, user: CurrentUser, db: SessionDep, catalog: CatalogDep, settings: SettingsDep,
-    write_db: WriteSessions, idempotency_key: Annotated[str, Header(max_length=80)] = "",
+    write_db: WriteSessions, read_db: ReadSessions, idempotency_key: Annotated[str, Header(max_length=80)] = "",
 ):
     """Submit an answer; it is stored before scoring, and the offline score comes back with it.
 
@@ -130,7 +130,9 @@ def submit_answer(
                                   question=question, text=body.text, started_at=started, submission_key=idempotency_key)
     except answer_service.AnswerError as exc:
         raise HTTPException(422, str(exc)) from exc
-    return _answer_detail(request, db, user, answer.id)
+    # Answer and card are committed: read them back without taking the write lock again (SQLite).
+    with read_db() as reader:
+        return _answer_detail(request, reader, user, answer.id)
 
 
 def _answer_detail(request: Request, db, user, answer_id: IdPath) -> AnswerDetail:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scoring.generic import generic_rubric
 from scoring.rubric import Rubric
 from scoring.card import ScoreCard
+from scoring.learned import LearnedScorer
 from web.content import Catalog
 from web.db import utcnow
 from web.models import Answer, AnswerStatus, JobStatus, ScoreCardRecord, ScorerName, ScoringJob
@@ -28,9 +29,22 @@ MAX_ERROR_CHARS = 2_000
 SCHEDULED_SOURCES = ("practice", "mock")  # follow-up probes do not reschedule their question
 
 
-def enqueue(*, db: Session, answer: Answer, settings: Settings, scorers: list[str] | None = None) -> list[ScoringJob]:
-    """Add a pending job per scorer for an answer (in the caller's transaction)."""
+def enqueue(*, db: Session, answer: Answer, settings: Settings, scorers: list[str] | None = None,
+            run_here: tuple[str, str] | None = None) -> list[ScoringJob]:
+    """Add a job per scorer for an answer (in the caller's transaction).
+
+    `run_here=(scorer, worker_id)` leases that scorer's job to the caller at once: a request that
+    scores the answer itself then needs no second write transaction to claim it, and if it dies
+    before finishing, the lease runs out and the background worker scores it instead.
+    """
     jobs = [ScoringJob(answer_id=answer.id, scorer=name) for name in scorers or enabled_scorers(settings)]
+    if run_here is not None:
+        scorer, worker_id = run_here
+        for job in jobs:
+            if job.scorer == scorer:
+                now = utcnow()
+                job.status, job.attempts, job.lease_owner, job.lease_expires_at = JobStatus.RUNNING, 1, worker_id, now + LEASE
+                job.updated_at = now
     db.add_all(jobs)
     db.flush()
     return jobs
@@ -125,18 +139,25 @@ def process_one(*, write_db, catalog: Catalog, settings: Settings, worker_id: st
         answer = db.get(Answer, job.answer_id)
         text, question_id = answer.text, answer.question_id
         offline = scorer_models.active_scorer(db=db)
+    run_claimed(write_db=write_db, catalog=catalog, settings=settings, worker_id=worker_id, job_id=job_id,
+                scorer=scorer_name, text=text, question_id=question_id, offline=offline)
+    return True
+
+
+def run_claimed(*, write_db, catalog: Catalog, settings: Settings, worker_id: str, job_id: int, scorer: str, text: str,
+                question_id: str, offline: LearnedScorer) -> None:
+    """Score a job this worker holds the lease on, outside any transaction, and record the outcome."""
     card, error, final = None, None, False
     try:
-        card = run_scorer(scorer_name, text=text, rubric=rubric_for(catalog=catalog, question_id=question_id),
+        card = run_scorer(scorer, text=text, rubric=rubric_for(catalog=catalog, question_id=question_id),
                           settings=settings, offline=offline)
     except Exception as exc:  # any scorer failure is recorded on the job; the answer is untouched
         # The log keeps the endpoint's address (operators need it) but never a password or key in it.
-        log.warning("scoring job %s (%s) failed: %s", job_id, scorer_name, _without_credentials(str(exc), settings))
+        log.warning("scoring job %s (%s) failed: %s", job_id, scorer, _without_credentials(str(exc), settings))
         final = getattr(exc, "final", False)
         error = public_reason(str(exc) if final else f"{type(exc).__name__}: {exc}", settings)
     with write_db.begin() as db:
         finish(db=db, job_id=job_id, worker_id=worker_id, card=card, error=error, final=final)
-    return True
 
 
 _URL_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
@@ -161,19 +182,15 @@ def public_reason(error: str, settings: Settings) -> str:
     return error
 
 
-def score_now(*, write_db: sessionmaker, catalog: Catalog, settings: Settings, answer_id: int, scorer: str) -> None:
-    """Run one answer's job in the request (the offline scorer is fast); any failure leaves it to the worker."""
+def score_now(*, write_db: sessionmaker, catalog: Catalog, settings: Settings, job: ScoringJob, text: str,
+              question_id: str, offline: LearnedScorer) -> None:
+    """Run a job enqueued with `run_here` in the request (the offline scorer is fast); any failure
+    leaves it to the worker."""
     try:
-        process_one(
-            write_db=write_db,
-            catalog=catalog,
-            settings=settings,
-            worker_id=f"request-{answer_id}",
-            answer_id=answer_id,
-            scorer=scorer,
-        )
+        run_claimed(write_db=write_db, catalog=catalog, settings=settings, worker_id=job.lease_owner, job_id=job.id,
+                    scorer=job.scorer, text=text, question_id=question_id, offline=offline)
     except Exception:  # the answer is committed; the background worker retries the job
-        log.exception("inline scoring of answer %s failed", answer_id)
+        log.exception("inline scoring of answer %s failed", job.answer_id)
 
 
 def jobs_for_answer(*, db: Session, answer_id: int) -> list[ScoringJob]:

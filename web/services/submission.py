@@ -13,7 +13,7 @@ from web.infra.transcribe import AudioError
 from web.services import answers as answer_service
 from web.services import recordings as recording_service
 from web.services import reviews as review_service
-from web.services import scoring_jobs
+from web.services import scorer_models, scoring_jobs
 from web.settings import Settings
 
 MAX_KEY_CHARS = 80
@@ -55,7 +55,10 @@ def submit_and_score(
     )
     if recording is not None:
         recording_service.accept(db=db, recording=recording, answer=answer, settings=settings)
-    scoring_jobs.enqueue(db=db, answer=answer, settings=settings)
+    worker_id = f"request-{answer.id}"
+    jobs = scoring_jobs.enqueue(db=db, answer=answer, settings=settings, run_here=(ScorerName.OFFLINE, worker_id))
+    inline = next(job for job in jobs if job.scorer == ScorerName.OFFLINE)
+    offline = scorer_models.active_scorer(db=db)
     if settings.review_all_answers and source == "practice":
         review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)
     try:
@@ -68,6 +71,8 @@ def submit_and_score(
             raise
         return earlier
     # The card is written in a transaction of its own (write_db), so a scorer failure cannot undo the answer.
-    scoring_jobs.score_now(write_db=write_db, catalog=catalog, settings=settings, answer_id=answer.id, scorer=ScorerName.OFFLINE)
-    db.expire_all()  # pick up the card and status the scorer wrote in its own transaction
+    scoring_jobs.score_now(write_db=write_db, catalog=catalog, settings=settings, job=inline, text=answer.text,
+                           question_id=answer.question_id, offline=offline)
+    # The card and the new status were written in another transaction: whoever shows them reads
+    # them afresh. Not expiring `answer` here keeps its id readable without a new (write) transaction.
     return answer
