@@ -3,8 +3,10 @@
 Usage: python benchmarks/pages.py [--seconds 10] [--connections 32]
 Starts uvicorn (one process, SQLite in a temporary folder) on 127.0.0.1 and drives it with wrk
 (Debian package `wrk`). Prints requests/s, p50 and p99 for each page as an anonymous visitor (served
-from the anonymous page cache after the first hit) and as a logged-in user (rendered every time),
-and the ratio to a bare route returning the same bytes.
+from the anonymous page cache after the first hit), as a logged-in user with the app's defaults
+(the session's page kept after its first view, the login read on every request), and as a
+logged-in user from a second server started with TPMPREP_SIGNED_IN_PAGE_CACHE=false (rendered
+every time), and the ratio to a bare route returning the same bytes.
 """
 
 from __future__ import annotations
@@ -110,33 +112,48 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     tmp = tempfile.mkdtemp()
-    port = free_port()
-    url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--database-url", url], env=os.environ.copy())
+    servers = []
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        bases = []
+        for kept in (True, False):
+            port = free_port()
+            env = os.environ.copy() | {"TPMPREP_SIGNED_IN_PAGE_CACHE": "true" if kept else "false"}
+            url = f"sqlite:///{Path(tmp) / f'bench-{port}.db'}"
+            servers.append(subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--database-url", url], env=env))
+            bases.append(f"http://127.0.0.1:{port}")
+        for base in bases:
+            _wait_for(base)
         print(f"command: python benchmarks/pages.py --seconds {args.seconds} --connections {args.connections}")
         print(f"uvicorn, 1 process, SQLite; wrk -t2 -c{args.connections} -d{args.seconds}s; {os.cpu_count()} cores")
-        print(f"{'url':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
-        cookie = login_cookie(base)
+        print(f"{'url':<44}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
+        kept_base, rendered_base = bases
+        kept_cookie, rendered_cookie = login_cookie(kept_base), login_cookie(rendered_base)
         for index, (name, path) in enumerate(PAGES.items()):
-            bare = wrk(f"{base}/__bare/{index}", args.seconds, args.connections)
-            anonymous = wrk(f"{base}{path}", args.seconds, args.connections)
-            logged_in = wrk(f"{base}{path}", args.seconds, args.connections, cookie)
-            rows = ((f"{name}, visitor", anonymous), (f"{name}, logged in", logged_in), ("bare route, same bytes", bare))
+            bare = wrk(f"{kept_base}/__bare/{index}", args.seconds, args.connections)
+            anonymous = wrk(f"{kept_base}{path}", args.seconds, args.connections)
+            logged_in = wrk(f"{kept_base}{path}", args.seconds, args.connections, kept_cookie)
+            rendered = wrk(f"{rendered_base}{path}", args.seconds, args.connections, rendered_cookie)
+            rows = ((f"{name}, visitor", anonymous), (f"{name}, logged in", logged_in),
+                    (f"{name}, logged in, rendered every time", rendered), ("bare route, same bytes", bare))
             for label, result in rows:
                 ratio = result["rps"] / bare["rps"]
-                print(f"{label:<34}{result['rps']:>9.0f}{result['p50']:>9.1f}{result['p99']:>9.1f}{ratio:>8.0%}" + ("  ERRORS" if result["errors"] else ""))
+                print(f"{label:<44}{result['rps']:>9.0f}{result['p50']:>9.1f}{result['p99']:>9.1f}{ratio:>8.0%}" + ("  ERRORS" if result["errors"] else ""))
     finally:
-        server.terminate()
-        server.wait(10)
+        for server in servers:
+            server.terminate()
+            server.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_for(base: str) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    for _ in range(200):
+        try:
+            socket.create_connection((host, int(port)), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"the benchmark server at {base} did not start")
 
 
 if __name__ == "__main__":

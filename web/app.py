@@ -161,10 +161,13 @@ def _job_counts(read_db) -> dict[str, int]:
 
 def _install_headers(app: FastAPI) -> None:
     from web.infra.body_limit import BodyLimit
-    from web.infra.page_cache import AnonymousPageCache
+    from web.infra.page_cache import AnonymousPageCache, SignedInPageCache
+    from web.routes.deps import SESSION_COOKIE, read_login
 
     # Added last = outermost: cached pages still get the security headers and are logged and timed.
     app.add_middleware(BodyLimit)  # innermost: nothing reads a body before its size is checked
+    if app.state.settings.signed_in_page_cache:
+        app.add_middleware(SignedInPageCache, read_login=read_login, session_cookie=SESSION_COOKIE)
     app.add_middleware(AnonymousPageCache)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestObserver, metrics=app.state.metrics)

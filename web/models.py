@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint, event, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scoring.rubric import DIMENSIONS
@@ -107,6 +107,10 @@ class User(Base):
     # Set when the owner of the email proved it (or at once when the site sends no email); an
     # account that has not been confirmed cannot log in.
     email_confirmed_at: Mapped[datetime | None] = _ts(nullable=True)
+    # Changes whenever one of the user's answers is stored, scored, changed or deleted (see
+    # _answers_changed below): read with the login on every request, it tells whether a kept
+    # rendering of a page showing marks from those answers is still right.
+    answers_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     answers: Mapped[list["Answer"]] = relationship(back_populates="user", passive_deletes=True)
 
@@ -241,6 +245,18 @@ class Answer(Base):
     user: Mapped[User] = relationship(back_populates="answers")
     score_cards: Mapped[list["ScoreCardRecord"]] = relationship(
         back_populates="answer", passive_deletes=True, order_by="ScoreCardRecord.id"
+    )
+
+
+@event.listens_for(Answer, "after_insert")
+@event.listens_for(Answer, "after_update")
+@event.listens_for(Answer, "after_delete")
+def _answers_changed(_mapper, connection, answer: Answer) -> None:
+    # In the flush that writes the answer, so no path that stores or scores one (a request, the
+    # worker process, the CLI) can forget it. Over-counting only costs a re-render.
+    connection.execute(
+        update(User.__table__).where(User.__table__.c.id == answer.user_id)
+        .values(answers_version=User.__table__.c.answers_version + 1)
     )
 
 

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     max_answer_chars: int = Field(20_000, description="Longest answer accepted (about 3,000 words).")
     password_hash_cheap: bool = Field(False, description="Cheaper argon2 parameters; for tests only.")
     page_size: int = Field(20, description="Questions per page in the question bank.")
+    signed_in_page_cache: bool = Field(
+        True,
+        description="Keep each login session's question bank and guide pages rendered in memory and reuse them "
+        "while the session's login read shows nothing on them changed (up to 500 pages per process).",
+    )
     # LLM scorer: optional; any OpenAI-compatible endpoint.
     llm_base_url: str = Field("", description="OpenAI-compatible base URL (empty: the LLM scorer is off).")
     llm_api_key: str = Field("", description="API key for the LLM endpoint (local servers accept any value).")

@@ -97,9 +97,18 @@ def _touch(request: Request, login: session_service.Login) -> None:
         session_service.touch_session(db=writer, session_id=login.session_id)
 
 
-def _read_login(request: Request, settings: Settings, cookie: str) -> session_service.Login | None:
-    with request.app.state.engine.connect() as conn:
-        return session_service.find_login(db=conn, cookie=cookie, settings=settings)
+def _read_login(app, cookie: str) -> session_service.Login | None:
+    with app.state.engine.connect() as conn:
+        return session_service.find_login(db=conn, cookie=cookie, settings=app.state.settings)
+
+
+async def read_login(app, cookie: str) -> session_service.Login | None:
+    """The live login for a session cookie value: one indexed read, no write."""
+    if app.state.inline_reads:
+        # SQLite is in-process and a WAL reader never waits for a writer: this one indexed
+        # read (tens of microseconds) costs less on the event loop than a trip to the thread pool.
+        return _read_login(app, cookie)
+    return await run_in_threadpool(_read_login, app, cookie)
 
 
 def _find_token_user(request: Request, db: Session, token: str) -> User | None:
@@ -117,7 +126,7 @@ def _find_token_user(request: Request, db: Session, token: str) -> User | None:
     return row.user
 
 
-async def current_login(request: Request, settings: SettingsDep) -> session_service.Login | None:
+async def current_login(request: Request) -> session_service.Login | None:
     """The live login session from the cookie (with its user's id, email, role and unread count),
     touched at most every few minutes."""
     if hasattr(request.state, "login"):
@@ -125,12 +134,8 @@ async def current_login(request: Request, settings: SettingsDep) -> session_serv
     cookie = request.cookies.get(SESSION_COOKIE)
     login = None
     if cookie:
-        if request.app.state.inline_reads:
-            # SQLite is in-process and a WAL reader never waits for a writer: this one indexed
-            # read (tens of microseconds) costs less on the event loop than a trip to the thread pool.
-            login = _read_login(request, settings, cookie)
-        else:
-            login = await run_in_threadpool(_read_login, request, settings, cookie)
+        # The signed-in page cache may have read it already for this request.
+        login = request.state.login_read if hasattr(request.state, "login_read") else await read_login(request.app, cookie)
         if login is not None and request.method in SAFE_METHODS and session_service.needs_touch(login):
             await run_in_threadpool(_touch, request, login)
     request.state.login = login

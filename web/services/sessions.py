@@ -48,6 +48,7 @@ class Login:
     email: str
     role: str
     unread: int
+    answers_version: int  # changes with any of the user's answers (kept page renderings check it)
 
 
 def _login_query():
@@ -58,7 +59,7 @@ def _login_query():
     )
     return (
         select(UserSession.id, UserSession.csrf_token, UserSession.last_seen_at, UserSession.expires_at,
-               User.id, User.email, User.role, unread)
+               User.id, User.email, User.role, unread, User.answers_version)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.id == bindparam("session_hash"))
     )
@@ -76,11 +77,11 @@ def find_login(*, db: Connection | Session, cookie: str | None, settings: Settin
     found = db.execute(LOGIN_QUERY, {"session_hash": token_hash(cookie)}).first()
     if found is None:
         return None
-    session_id, csrf, last_seen, expires, user_id, email, role, unread = found
+    session_id, csrf, last_seen, expires, user_id, email, role, unread, answers_version = found
     now = utcnow()
     if now >= as_utc(expires) or now >= as_utc(last_seen) + timedelta(minutes=settings.session_idle_minutes):
         return None
-    return Login(session_id, csrf, as_utc(last_seen), user_id, email, role, int(unread or 0))
+    return Login(session_id, csrf, as_utc(last_seen), user_id, email, role, int(unread or 0), answers_version)
 
 
 def needs_touch(login: Login) -> bool:
