@@ -64,11 +64,26 @@ def test_a_full_hashing_queue_turns_people_away_with_a_503_and_retry_after(clien
     from web.infra import security
 
     token = csrf_of(client, f"/{kind}")
-    monkeypatch.setattr(security, "_hash_pending", security.HASH_SLOTS + security.HASH_QUEUE_MAX)
+    monkeypatch.setitem(security._hash_pending, kind, security.hashing_share())
     response = client.post(f"/{kind}", data={"email": "someone@example.com", "password": "correct horse battery",
                                              "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 503 and response.headers["retry-after"] == "5"
     assert "very busy" in response.text and 'value="someone@example.com"' in response.text  # the email is kept
+
+
+def test_a_flood_of_logins_leaves_room_for_sign_ups(app, client, monkeypatch):
+    """Each kind of password check has its own share of the hashing queue."""
+    from web.infra import security
+
+    monkeypatch.setitem(security._hash_pending, "login", security.hashing_share())
+    token = csrf_of(client, "/signup")
+    response = client.post("/signup", data={"email": "newcomer@example.com", "password": "correct horse battery",
+                                            "csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    token = csrf_of(client, "/login")
+    busy = client.post("/login", data={"email": "newcomer@example.com", "password": "correct horse battery",
+                                       "csrf_token": token}, follow_redirects=False)
+    assert busy.status_code == 503
 
 
 def test_a_flood_of_account_pages_leaves_the_thread_pool_to_everyone_else(app, client, catalog, monkeypatch):

@@ -102,8 +102,11 @@ def expected_csrf(request) -> str | None:
 # queues here, as coroutines, instead of filling the request thread pool and taking the CPU that
 # every other request needs (argon2's own lane threads inherit the lower priority on Linux).
 HASH_SLOTS = max(1, (os.cpu_count() or 2) // 2)
-HASH_QUEUE_MAX = 64  # logins waiting beyond this are told to retry (503), not kept waiting for minutes
+HASH_QUEUE_MAX = 64  # checks waiting beyond this are told to retry (503), not kept waiting for minutes
 HASH_NICE = 10
+# Each kind of check (sign-up, login) may fill only its share of the queue: a flood of one (say,
+# logins with stolen passwords) still leaves room for the other (a new candidate signing up).
+HASH_KINDS = ("signup", "login")
 
 
 def _lower_priority() -> None:
@@ -114,20 +117,24 @@ def _lower_priority() -> None:
 
 
 _hash_pool = ThreadPoolExecutor(max_workers=HASH_SLOTS, thread_name_prefix="password-hashing", initializer=_lower_priority)
-_hash_pending = 0  # only touched on event-loop threads, between awaits
+_hash_pending = dict.fromkeys(HASH_KINDS, 0)  # only touched on event-loop threads, between awaits
 
 
 class HashingBusy(Exception):
     """Too many password checks are already waiting; the caller should answer 503 with Retry-After."""
 
 
-async def run_hashing(fn, /, *args, **kwargs):
-    """Run a password hash or check (and the short reads around it) on the hashing threads."""
-    global _hash_pending
-    if _hash_pending >= HASH_SLOTS + HASH_QUEUE_MAX:
+def hashing_share() -> int:
+    """How many checks of one kind may be running or waiting at once."""
+    return HASH_SLOTS + HASH_QUEUE_MAX // len(HASH_KINDS)
+
+
+async def run_hashing(kind: str, fn, /, *args, **kwargs):
+    """Run a password hash or check of `kind` (and the short reads around it) on the hashing threads."""
+    if _hash_pending[kind] >= hashing_share():
         raise HashingBusy()
-    _hash_pending += 1
+    _hash_pending[kind] += 1
     try:
         return await asyncio.get_running_loop().run_in_executor(_hash_pool, functools.partial(fn, *args, **kwargs))
     finally:
-        _hash_pending -= 1
+        _hash_pending[kind] -= 1

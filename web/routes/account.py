@@ -107,7 +107,7 @@ async def signup(request: Request, db: SessionDep, read_db: ReadSessions, settin
         response.headers["Retry-After"] = "3600"
         return response
     try:
-        prepared = await run_hashing(user_service.prepare_account, email=email, password=password, settings=settings)
+        prepared = await run_hashing("signup", user_service.prepare_account, email=email, password=password, settings=settings)
     except user_service.AccountError as exc:
         return await in_account_thread(request, render, request, "account/signup.html", context | {"errors": {exc.field or "form": str(exc)}},
                                        status_code=422)
@@ -185,7 +185,7 @@ async def login(request: Request, db: SessionDep, read_db: ReadSessions, setting
     ip = _client_ip(request)
     context = {"email": email, "next": _safe_next(request, next)}
     try:
-        user = await run_hashing(user_service.check_credentials, read_db=read_db, email=email, password=password, ip=ip,
+        user = await run_hashing("login", user_service.check_credentials, read_db=read_db, email=email, password=password, ip=ip,
                                  settings=settings)
     except user_service.LoginLimited as limited:
         wait = f"{-(-limited.seconds // 60)} minutes" if limited.seconds >= 90 else f"{limited.seconds} seconds"
