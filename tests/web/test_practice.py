@@ -130,6 +130,27 @@ def test_scorer_failure_keeps_the_answer_and_shows_no_error_page(client, app, ca
     assert job.status == "pending" and "scorer exploded" in job.last_error
 
 
+def test_a_scorer_that_cannot_be_loaded_keeps_the_answer_for_the_worker(client, app, catalog, candidate, monkeypatch):
+    from sqlalchemy import text
+
+    from web.services import scorer_models
+
+    real = scorer_models.active_scorer
+
+    def broken(*, db):
+        db.execute(text("SELECT * FROM no_such_table"))  # a failed query: on PostgreSQL it ends the transaction
+
+    monkeypatch.setattr(scorer_models, "active_scorer", broken)
+    response = _submit(client, first_question_id(catalog), ANSWER)
+    assert response.status_code == 303
+    monkeypatch.setattr(scorer_models, "active_scorer", real)
+    assert client.get(response.headers["location"]).status_code == 200
+    with app.state.read_db() as db:
+        job = db.scalars(select(ScoringJob)).one()
+        assert db.scalars(select(Answer)).one().text == ANSWER
+    assert (job.status, job.lease_owner, job.attempts) == ("pending", None, 0)  # not leased: the worker takes it
+
+
 def test_the_answer_and_the_example_side_by_side_with_key_points_marked(client, catalog, candidate):
     qid = first_question_id(catalog)
     question = catalog.question(qid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,7 @@ from web.services import scorer_models, scoring_jobs
 from web.settings import Settings
 
 MAX_KEY_CHARS = 80
+log = logging.getLogger("tpmprep.scoring")
 
 
 def submit_and_score(
@@ -55,10 +57,12 @@ def submit_and_score(
     )
     if recording is not None:
         recording_service.accept(db=db, recording=recording, answer=answer, settings=settings)
-    worker_id = f"request-{answer.id}"
-    jobs = scoring_jobs.enqueue(db=db, answer=answer, settings=settings, run_here=(ScorerName.OFFLINE, worker_id))
+    offline = _live_scorer(db)
+    # The request scores the answer itself, so its offline job is leased to it in this transaction
+    # (no second write to claim it); without a usable scorer the job waits for the worker.
+    run_here = (ScorerName.OFFLINE, f"request-{answer.id}") if offline is not None else None
+    jobs = scoring_jobs.enqueue(db=db, answer=answer, settings=settings, run_here=run_here)
     inline = next(job for job in jobs if job.scorer == ScorerName.OFFLINE)
-    offline = scorer_models.active_scorer(db=db)
     if settings.review_all_answers and source == "practice":
         review_service.request_review(db=db, answer=answer, reviews_needed=settings.reviews_per_answer)
     try:
@@ -71,8 +75,20 @@ def submit_and_score(
             raise
         return earlier
     # The card is written in a transaction of its own (write_db), so a scorer failure cannot undo the answer.
-    scoring_jobs.score_now(write_db=write_db, catalog=catalog, settings=settings, job=inline, text=answer.text,
-                           question_id=answer.question_id, offline=offline)
+    if offline is not None:
+        scoring_jobs.score_now(write_db=write_db, catalog=catalog, settings=settings, job=inline, text=answer.text,
+                               question_id=answer.question_id, offline=offline)
     # The card and the new status were written in another transaction: whoever shows them reads
     # them afresh. Not expiring `answer` here keeps its id readable without a new (write) transaction.
     return answer
+
+
+def _live_scorer(db: Session):
+    """The live offline scorer, or None if it cannot be loaded: in a savepoint, so that not even a
+    failed query (which would end a PostgreSQL transaction) can cost the answer being stored."""
+    try:
+        with db.begin_nested():
+            return scorer_models.active_scorer(db=db)
+    except Exception:
+        log.exception("the live scorer could not be loaded; the worker will score this answer")
+        return None
