@@ -22,12 +22,8 @@ API_TOKEN_PREFIX = "tpm_"
 
 
 @lru_cache(maxsize=2)
-@lru_cache(maxsize=2)
 def password_context(cheap: bool = False) -> CryptContext:
-    """argon2 through passlib; `cheap` lowers the cost for the test suite only.
-
-    Built once: a new context looks its backend up again (reading package metadata from disk),
-    which a login flood paid on every check."""
+    """argon2 through passlib; `cheap` lowers the cost for the test suite only."""
     if cheap:
         return CryptContext(
             schemes=["argon2"], argon2__memory_cost=1024, argon2__time_cost=1, argon2__parallelism=1

@@ -6,7 +6,7 @@ killed); claiming sets a new lease, so a second worker never takes a row a live 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
@@ -33,9 +33,14 @@ def take(db: Session, model: type[Row], *, waiting: str, running: str, worker_id
     row = db.scalar(stmt)
     if row is None:
         return None
-    row.status = running
-    row.attempts += 1
-    row.lease_owner = worker_id
-    row.lease_expires_at = now + lease
+    lease_to(row, running=running, worker_id=worker_id, lease=lease, now=now)
     db.flush()
     return row
+
+
+def lease_to(row, *, running: str, worker_id: str, lease: timedelta, now: datetime) -> None:
+    """Mark a row as running under this worker's lease (one more attempt)."""
+    row.status = running
+    row.attempts = (row.attempts or 0) + 1  # a row not yet flushed has no default yet
+    row.lease_owner = worker_id
+    row.lease_expires_at = now + lease

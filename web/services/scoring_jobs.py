@@ -42,9 +42,7 @@ def enqueue(*, db: Session, answer: Answer, settings: Settings, scorers: list[st
         scorer, worker_id = run_here
         for job in jobs:
             if job.scorer == scorer:
-                now = utcnow()
-                job.status, job.attempts, job.lease_owner, job.lease_expires_at = JobStatus.RUNNING, 1, worker_id, now + LEASE
-                job.updated_at = now
+                leases.lease_to(job, running=JobStatus.RUNNING, worker_id=worker_id, lease=LEASE, now=utcnow())
     db.add_all(jobs)
     db.flush()
     return jobs
